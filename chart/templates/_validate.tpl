@@ -1,0 +1,225 @@
+{{/*
+istio-zero-trust.validate fails the render with every cross-field error at once: the rules a
+JSON schema cannot state. scripts/lib/values-rules.ts checks the same rules with the same
+messages, and the golden error tests hold both to them.
+Call: include "istio-zero-trust.validate" $
+*/}}
+{{- define "istio-zero-trust.validate" -}}
+{{- $errors := list -}}
+{{- $ns := include "istio-zero-trust.namespace" . -}}
+{{- $rootNs := .Values.istio.rootNamespace -}}
+{{- if hasKey (.Values.commonAnnotations | default dict) "istio.io/dry-run" -}}
+{{- $errors = append $errors "commonAnnotations: istio.io/dry-run cannot be set for every resource; use dryRun: true on the authorization policies to try out" -}}
+{{- end -}}
+
+{{- /* PeerAuthentication */ -}}
+{{- $peer := .Values.peerAuthentication -}}
+{{- $peerNames := dict -}}
+{{- if include "istio-zero-trust.isOn" $peer.namespace -}}
+{{- $_ := set $peerNames $peer.namespace.name "peerAuthentication.namespace.name" -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateAnnotations" (dict "path" "peerAuthentication.namespace" "entry" $peer.namespace "kind" "PeerAuthentication") | fromJsonArray) -}}
+{{- end -}}
+{{- if include "istio-zero-trust.isOn" $peer.mesh -}}
+{{- if and (eq $ns $rootNs) (include "istio-zero-trust.isOn" $peer.namespace) -}}
+{{- $errors = append $errors (printf "peerAuthentication.mesh.enabled: the release namespace is the root namespace %s, so the namespace-wide policy is already mesh-wide; switch off peerAuthentication.mesh or peerAuthentication.namespace" $rootNs) -}}
+{{- end -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateAnnotations" (dict "path" "peerAuthentication.mesh" "entry" $peer.mesh "kind" "PeerAuthentication") | fromJsonArray) -}}
+{{- end -}}
+{{- range $name, $workload := $peer.workloads -}}
+{{- if include "istio-zero-trust.isOn" $workload -}}
+{{- $path := printf "peerAuthentication.workloads.%s" $name -}}
+{{- if hasKey $peerNames $name -}}
+{{- $errors = append $errors (printf "%s: the name %s is also used by %s; give one of them another name" $path $name (get $peerNames $name)) -}}
+{{- end -}}
+{{- $_ := set $peerNames $name $path -}}
+{{- if not (or $workload.mode $workload.portLevelMtls) -}}
+{{- $errors = append $errors (printf "%s: sets neither mode nor portLevelMtls; set one of them or remove the entry" $path) -}}
+{{- end -}}
+{{- if eq $ns $rootNs -}}
+{{- $errors = append $errors (printf "%s: Istio ignores a PeerAuthentication with a selector in the root namespace %s; install it in the workload's namespace" $path $rootNs) -}}
+{{- end -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateAnnotations" (dict "path" $path "entry" $workload "kind" "PeerAuthentication") | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* AuthorizationPolicy */ -}}
+{{- $policyNames := dict -}}
+{{- $defaultDeny := .Values.authorization.defaultDeny -}}
+{{- if include "istio-zero-trust.isOn" $defaultDeny -}}
+{{- $_ := set $policyNames $defaultDeny.name "authorization.defaultDeny.name" -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateAnnotations" (dict "path" "authorization.defaultDeny" "entry" $defaultDeny "kind" "AuthorizationPolicy") | fromJsonArray) -}}
+{{- end -}}
+{{- range $name, $policy := .Values.authorization.policies -}}
+{{- if include "istio-zero-trust.isOn" $policy -}}
+{{- $path := printf "authorization.policies.%s" $name -}}
+{{- if hasKey $policyNames $name -}}
+{{- $errors = append $errors (printf "%s: the name %s is also used by %s; give one of them another name" $path $name (get $policyNames $name)) -}}
+{{- end -}}
+{{- $_ := set $policyNames $name $path -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validatePolicy" (dict "path" $path "policy" $policy "namespace" $ns "rootNamespace" $rootNs) | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+
+{{- /* RequestAuthentication and the policies that make its token mandatory */ -}}
+{{- range $name, $auth := .Values.requestAuthentication -}}
+{{- if include "istio-zero-trust.isOn" $auth -}}
+{{- $path := printf "requestAuthentication.%s" $name -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateAttachment" (dict "path" $path "entry" $auth "namespace" $ns "rootNamespace" $rootNs) | fromJsonArray) -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateAnnotations" (dict "path" $path "entry" $auth "kind" "RequestAuthentication") | fromJsonArray) -}}
+{{- range $index, $rule := $auth.jwtRules -}}
+{{- $rulePath := printf "%s.jwtRules[%d]" $path $index -}}
+{{- if not (or $rule.issuer $rule.jwksUri) -}}
+{{- $errors = append $errors (printf "%s: sets neither issuer nor jwksUri; set issuer (with jwksUri or jwks)" $rulePath) -}}
+{{- end -}}
+{{- if and $rule.jwks $rule.jwksUri -}}
+{{- $errors = append $errors (printf "%s: jwks and jwksUri are both set; keep one" $rulePath) -}}
+{{- end -}}
+{{- if $rule.jwks -}}
+{{- $keySet := fromJson $rule.jwks -}}
+{{- if or (hasKey $keySet "Error") (not (kindIs "slice" $keySet.keys)) (not $keySet.keys) -}}
+{{- $errors = append $errors (printf "%s.jwks: not a JSON Web Key Set; paste the issuer's key set, a JSON object with a non-empty keys list" $rulePath) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- $require := $auth.requireToken | default dict -}}
+{{- if include "istio-zero-trust.isOn" $require -}}
+{{- $requireName := $require.name | default (printf "%s-require-jwt" $name) -}}
+{{- $requirePath := printf "%s.requireToken.name" $path -}}
+{{- if hasKey $policyNames $requireName -}}
+{{- $errors = append $errors (printf "%s: the name %s is also used by %s; give one of them another name" $requirePath $requireName (get $policyNames $requireName)) -}}
+{{- end -}}
+{{- $_ := set $policyNames $requireName $requirePath -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+
+{{- if $errors -}}
+{{- fail (printf "istio-zero-trust: invalid values:\n- %s" (join "\n- " $errors)) -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+istio-zero-trust.validatePolicy returns the errors of one AuthorizationPolicy entry as JSON.
+Call: include "istio-zero-trust.validatePolicy" (dict "path" $path "policy" $policy
+  "namespace" $ns "rootNamespace" $rootNs) | fromJsonArray
+*/}}
+{{- define "istio-zero-trust.validatePolicy" -}}
+{{- $errors := list -}}
+{{- $path := .path -}}
+{{- $policy := .policy -}}
+{{- $action := $policy.action | default "ALLOW" -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateAttachment" (dict "path" $path "entry" $policy "namespace" .namespace "rootNamespace" .rootNamespace) | fromJsonArray) -}}
+{{- if and (has $action (list "DENY" "CUSTOM")) (not $policy.rules) -}}
+{{- $errors = append $errors (printf "%s: action %s needs rules; add rules (rules: [{}] matches every request)" $path $action) -}}
+{{- end -}}
+{{- if and (eq $action "CUSTOM") (not $policy.provider) -}}
+{{- $errors = append $errors (printf "%s: action CUSTOM needs provider.name; name an extension provider from meshConfig.extensionProviders" $path) -}}
+{{- end -}}
+{{- if and $policy.provider (ne $action "CUSTOM") -}}
+{{- $errors = append $errors (printf "%s.provider: only action CUSTOM uses a provider; remove provider or set action: CUSTOM" $path) -}}
+{{- end -}}
+{{- if and $policy.dryRun (not (has $action (list "ALLOW" "DENY"))) -}}
+{{- $errors = append $errors (printf "%s.dryRun: dry run works only with actions ALLOW and DENY; remove dryRun" $path) -}}
+{{- end -}}
+{{- if hasKey ($policy.annotations | default dict) "istio.io/dry-run" -}}
+{{- $errors = append $errors (printf "%s.annotations: istio.io/dry-run is set through dryRun; remove the annotation and set dryRun: true" $path) -}}
+{{- end -}}
+{{- $identityFields := list "principals" "notPrincipals" "workloadIdentities" "notWorkloadIdentities" "namespaces" "notNamespaces" "serviceAccounts" "notServiceAccounts" "trustDomains" "notTrustDomains" "requestPrincipals" "notRequestPrincipals" -}}
+{{- range $ruleIndex, $rule := $policy.rules -}}
+{{- range $fromIndex, $from := $rule.from -}}
+{{- $source := $from.source -}}
+{{- $sourcePath := printf "%s.rules[%d].from[%d].source" $path $ruleIndex $fromIndex -}}
+{{- if and (or $source.serviceAccounts $source.notServiceAccounts) (or $source.principals $source.notPrincipals $source.workloadIdentities $source.notWorkloadIdentities $source.namespaces $source.notNamespaces) -}}
+{{- $errors = append $errors (printf "%s: serviceAccounts cannot be combined with principals, workloadIdentities or namespaces in one source; put them in separate from entries" $sourcePath) -}}
+{{- end -}}
+{{- if eq $action "CUSTOM" -}}
+{{- range $field := $identityFields -}}
+{{- if hasKey $source $field -}}
+{{- $errors = append $errors (printf "%s.%s: action CUSTOM cannot match on %s; match on it in an ALLOW or DENY policy" $sourcePath $field $field) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $whenIndex, $condition := $rule.when -}}
+{{- $conditionPath := printf "%s.rules[%d].when[%d]" $path $ruleIndex $whenIndex -}}
+{{- if not (or $condition.values $condition.notValues) -}}
+{{- $errors = append $errors (printf "%s: sets neither values nor notValues; add one of them" $conditionPath) -}}
+{{- end -}}
+{{- if and (eq $action "CUSTOM") (or (has $condition.key (list "source.namespace" "source.serviceAccount" "source.trustDomain" "source.principal")) (hasPrefix "request.auth." $condition.key)) -}}
+{{- $errors = append $errors (printf "%s.key: action CUSTOM cannot match on %s; match on it in an ALLOW or DENY policy" $conditionPath $condition.key) -}}
+{{- end -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateConditionValues" (dict "path" $conditionPath "condition" $condition) | fromJsonArray) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{/*
+istio-zero-trust.validateConditionValues returns, as JSON, the errors of condition values that
+Istio parses (addresses, ports, service accounts).
+Call: include "istio-zero-trust.validateConditionValues" (dict "path" $path "condition" $c) | fromJsonArray
+*/}}
+{{- define "istio-zero-trust.validateConditionValues" -}}
+{{- $errors := list -}}
+{{- $key := .condition.key -}}
+{{- $checks := dict
+  "source.ip" (list "^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8")
+  "remote.ip" (list "^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8")
+  "destination.ip" (list "^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8")
+  "destination.port" (list "^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$" "a port number from 1 to 65535")
+  "source.serviceAccount" (list "^([^/*]+/)?[^/*]+$" "a service account as <namespace>/<name> or <name>, without *") -}}
+{{- with get $checks $key -}}
+{{- $pattern := index . 0 -}}
+{{- $expected := index . 1 -}}
+{{- range $field := list "values" "notValues" -}}
+{{- range $index, $value := get $.condition $field -}}
+{{- if not (regexMatch $pattern $value) -}}
+{{- $errors = append $errors (printf "%s.%s[%d]: key %s needs %s" $.path $field $index $key $expected) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{/*
+istio-zero-trust.validateAttachment returns, as JSON, the errors of an entry's selector and
+targetRefs.
+Call: include "istio-zero-trust.validateAttachment" (dict "path" $path "entry" $entry
+  "namespace" $ns "rootNamespace" $rootNs) | fromJsonArray
+*/}}
+{{- define "istio-zero-trust.validateAttachment" -}}
+{{- $errors := list -}}
+{{- $groups := dict "Service" "" "ServiceEntry" "networking.istio.io" "Gateway" "gateway.networking.k8s.io" "GatewayClass" "gateway.networking.k8s.io" -}}
+{{- if and .entry.selector .entry.targetRefs -}}
+{{- $errors = append $errors (printf "%s: selector and targetRefs are both set; keep one (targetRefs for Gateway API gateways and waypoints, selector for sidecars and other gateways)" .path) -}}
+{{- end -}}
+{{- range $index, $ref := .entry.targetRefs -}}
+{{- $refPath := printf "%s.targetRefs[%d]" $.path $index -}}
+{{- $group := get $groups $ref.kind -}}
+{{- if and (hasKey $ref "group") (ne $ref.group $group) (not (and (eq $ref.kind "Service") (eq $ref.group "core"))) -}}
+{{- $errors = append $errors (printf "%s.group: a %s target belongs to group %q; correct the group or leave it out" $refPath $ref.kind $group) -}}
+{{- end -}}
+{{- if and (eq $ref.kind "GatewayClass") (or (ne $ref.name "istio-waypoint") (ne $.namespace $.rootNamespace)) -}}
+{{- $errors = append $errors (printf "%s: a GatewayClass target takes effect only with name istio-waypoint, from the root namespace %s; attach to a Gateway or Service instead" $refPath $.rootNamespace) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{/*
+istio-zero-trust.validateAnnotations returns, as JSON, the error of an istio.io/dry-run
+annotation on an entry that cannot carry one by hand.
+Call: include "istio-zero-trust.validateAnnotations" (dict "path" $path "entry" $entry "kind" $kind) | fromJsonArray
+*/}}
+{{- define "istio-zero-trust.validateAnnotations" -}}
+{{- $errors := list -}}
+{{- if hasKey (.entry.annotations | default dict) "istio.io/dry-run" -}}
+{{- if eq .kind "AuthorizationPolicy" -}}
+{{- $errors = append $errors (printf "%s.annotations: istio.io/dry-run is set through dryRun; remove the annotation and set dryRun: true" .path) -}}
+{{- else -}}
+{{- $errors = append $errors (printf "%s.annotations: Istio rejects istio.io/dry-run on a %s; remove it" .path .kind) -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
