@@ -9,7 +9,7 @@ Call: include "istio-zero-trust.validate" $
 {{- $ns := include "istio-zero-trust.namespace" . -}}
 {{- $rootNs := .Values.istio.rootNamespace -}}
 {{- if hasKey (.Values.commonAnnotations | default dict) "istio.io/dry-run" -}}
-{{- $errors = append $errors "commonAnnotations: istio.io/dry-run cannot be set for every resource; use dryRun: true on the authorization policies to try out" -}}
+{{- $errors = append $errors "commonAnnotations: istio.io/dry-run cannot be set for every resource; use dryRun: true on each authorization policy to try out" -}}
 {{- end -}}
 
 {{- /* PeerAuthentication */ -}}
@@ -172,7 +172,7 @@ Call: include "istio-zero-trust.validateConditionValues" (dict "path" $path "con
 {{- $pattern := index . 0 -}}
 {{- $expected := index . 1 -}}
 {{- range $field := list "values" "notValues" -}}
-{{- range $index, $value := get $.condition $field -}}
+{{- range $index, $value := get $.condition $field | default list -}}
 {{- if not (regexMatch $pattern $value) -}}
 {{- $errors = append $errors (printf "%s.%s[%d]: key %s needs %s" $.path $field $index $key $expected) -}}
 {{- end -}}
