@@ -1,5 +1,5 @@
 // Rebuilds everything derived from values-schema.json: the chart's values.schema.json, the
-// TypeScript types in generated/values.ts and the values reference in chart/README.md.
+// TypeScript types in generated/values.ts and the values reference in both READMEs.
 //
 //   npm run generate            write the derived files
 //   npm run generate -- --check exit 1 and name the stale files instead of writing them
@@ -13,6 +13,7 @@ import {
   CHART_README,
   CHART_SCHEMA,
   GENERATED_TYPES,
+  PROJECT_README,
   SOURCE_SCHEMA,
   projectRelative,
 } from './lib/paths.js';
@@ -46,7 +47,8 @@ export async function deriveFiles(schemaText: string): Promise<DerivedFile[]> {
   return [
     { file: CHART_SCHEMA, content: chartSchema(schema) },
     { file: GENERATED_TYPES, content: await typeScriptTypes(schema) },
-    { file: CHART_README, content: chartReadme(schema) },
+    { file: CHART_README, content: withValuesReference(CHART_README, schema) },
+    { file: PROJECT_README, content: withValuesReference(PROJECT_README, schema) },
   ];
 }
 
@@ -69,8 +71,9 @@ async function typeScriptTypes(schema: Record<string, unknown>): Promise<string>
   return types;
 }
 
-function chartReadme(schema: Record<string, unknown>): string {
-  const current = readFileSync(CHART_README, 'utf8');
+/** The README with its values reference block rebuilt from the schema. */
+function withValuesReference(readme: string, schema: Record<string, unknown>): string {
+  const current = readFileSync(readme, 'utf8');
   return replaceBetweenMarkers(current, renderValuesReference(schema, BANNER));
 }
 

@@ -9,6 +9,7 @@ export const SOURCE_SCHEMA = path.join(PROJECT_ROOT, 'values-schema.json');
 export const CHART_SCHEMA = path.join(CHART_DIR, 'values.schema.json');
 export const CHART_VALUES = path.join(CHART_DIR, 'values.yaml');
 export const CHART_README = path.join(CHART_DIR, 'README.md');
+export const PROJECT_README = path.join(PROJECT_ROOT, 'README.md');
 export const GENERATED_DIR = path.join(PROJECT_ROOT, 'generated');
 export const GENERATED_TYPES = path.join(GENERATED_DIR, 'values.ts');
 export const GENERATED_VALUES_DIR = path.join(GENERATED_DIR, 'values');

@@ -42,7 +42,7 @@ export function replaceBetweenMarkers(document: string, block: string): string {
   const start = document.indexOf(START_MARKER);
   const end = document.indexOf(END_MARKER);
   if (start < 0 || end < start) {
-    throw new Error(`chart/README.md needs the markers ${START_MARKER} and ${END_MARKER}`);
+    throw new Error(`the README needs the markers ${START_MARKER} and ${END_MARKER}`);
   }
   return `${document.slice(0, start + START_MARKER.length)}\n${block}${document.slice(end)}`;
 }
