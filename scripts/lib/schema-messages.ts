@@ -1,0 +1,405 @@
+// Turns ajv's schema errors into messages a user can act on: the value path in the chart's dotted
+// form (authorization.policies.viewer.rules[0].to[0].operation.ports[0]), what is wrong, and the
+// fix. Used by validation.ts; the patterns of values-schema.json each have words in PATTERNS (a
+// test checks that none is missing).
+
+import type { ErrorObject } from 'ajv';
+
+import { isValuesMap } from './yaml-values.js';
+
+/** One schema problem at a value path. */
+export interface SchemaProblem {
+  path: string;
+  message: string;
+}
+
+/** What a schema pattern accepts, in words, and how to fix a value that it rejects. */
+export interface PatternWords {
+  accepts: string;
+  fix: (value: string) => string;
+}
+
+/** The parts of the schema that some messages depend on, found by identity. */
+export interface SchemaLandmarks {
+  source?: object;
+  operation?: object;
+  matchLabels?: object;
+}
+
+const PORT =
+  '^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
+const IP_OR_CIDR =
+  '^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$';
+const METHOD = '^(\\*|\\*?[A-Z][A-Z_-]*|[A-Z][A-Z_-]*\\*)$';
+const PATH = '^([^{}]|\\{\\*\\*?\\})+$';
+const RESOURCE_NAME = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
+const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+const MAX_SHOWN_CHARACTERS = 80;
+
+/** Words for every pattern in values-schema.json, keyed by the pattern's exact text. */
+export const PATTERNS: Readonly<Record<string, PatternWords>> = {
+  [PORT]: {
+    accepts: 'a port number from 1 to 65535, written as a string',
+    fix: () => 'write the workload\'s container port in quotes, such as "8080"',
+  },
+  [IP_OR_CIDR]: {
+    accepts: 'an IPv4 or IPv6 address or CIDR block, such as 10.0.0.1 or 10.0.0.0/8',
+    fix: () => 'write one address or block per item, without a port, range or *',
+  },
+  [METHOD]: {
+    accepts: 'an upper-case HTTP method such as GET or POST (or * alone or at one end)',
+    fix: (value) =>
+      new RegExp(METHOD).test(value.toUpperCase())
+        ? `write "${value.toUpperCase()}"; the proxy rejects lower-case methods`
+        : 'write the method in upper case',
+  },
+  [PATH]: {
+    accepts: 'a path whose only templates are {*} (one segment) and {**} (the rest)',
+    fix: () => 'remove other { and } characters, or use a prefix* or *suffix match',
+  },
+  '^[^*]+$': {
+    accepts: 'a label key without *',
+    fix: () => 'Istio matches selector labels exactly; give the exact label key',
+  },
+  '^[^*]*$': {
+    accepts: 'a label value without *',
+    fix: () => 'Istio matches selector labels exactly; give the exact label value',
+  },
+  '^([^/*]+/)?[^/*]+$': {
+    accepts: 'a service account as <namespace>/<name> or <name>, without *',
+    fix: () => 'name each service account exactly; Istio has no wildcards for service accounts',
+  },
+  '^(\\*|\\*?[^*/]+|[^*/]+\\*)$': {
+    accepts: 'a trust domain without /, with * only alone or at one end',
+    fix: () => 'write the trust domain itself, such as cluster.local',
+  },
+  '^[A-Za-z0-9]([-A-Za-z0-9._]*[A-Za-z0-9])?$': {
+    accepts:
+      'a trust domain such as cluster.local: letters, digits, ".", "-" and "_", starting and ending with a letter or digit',
+    fix: () => "use the mesh's trust domain (meshConfig.trustDomain), without spiffe:// or /",
+  },
+  '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$': {
+    accepts: 'a duration such as 5s, 500ms or 1m30s',
+    fix: () => 'write a number followed by a unit (ns, us, ms, s, m or h), without spaces',
+  },
+  '^https?://[^\\s/?#]+([/?#][^\\s]*)?$': {
+    accepts: 'an http:// or https:// URL with a host and no spaces',
+    fix: () =>
+      "give the issuer's key set URL, such as https://auth.example.com/.well-known/jwks.json",
+  },
+  '^[-_A-Za-z0-9]+$': {
+    accepts: 'a header name made of letters, digits, "-" and "_"',
+    fix: () => 'write the bare header name, without spaces, a colon or a value',
+  },
+  [RESOURCE_NAME]: {
+    accepts:
+      'a Kubernetes name: lower-case letters, digits, "-" and ".", starting and ending with a letter or digit',
+    fix: (value) => withSuggestion('rename it', suggestName(value, RESOURCE_NAME)),
+  },
+  [DNS_LABEL]: {
+    accepts:
+      'a namespace name: lower-case letters, digits and "-", starting and ending with a letter or digit',
+    fix: (value) => withSuggestion('rename it', suggestName(value, DNS_LABEL)),
+  },
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$': {
+    accepts:
+      'empty, or a namespace name: lower-case letters, digits and "-", starting and ending with a letter or digit',
+    fix: (value) => withSuggestion('rename it', suggestName(value, DNS_LABEL)),
+  },
+  '^(request\\.headers\\[[^\\[\\]]+\\]|source\\.ip|remote\\.ip|source\\.namespace|source\\.serviceAccount|source\\.principal|source\\.trustDomain|request\\.auth\\.principal|request\\.auth\\.audiences|request\\.auth\\.presenter|request\\.auth\\.claims(\\[[^\\[\\]]+\\])+|destination\\.ip|destination\\.port|connection\\.sni|experimental\\.envoy\\.filters\\.[^\\[\\]]+\\[[^\\[\\]]+\\])$':
+    {
+      accepts:
+        "one of Istio's condition keys: request.headers[<name>], source.ip, remote.ip, source.namespace, source.principal, source.serviceAccount, source.trustDomain, request.auth.principal, request.auth.audiences, request.auth.presenter, request.auth.claims[<name>], destination.ip, destination.port, connection.sni or experimental.envoy.filters.<filter>[<key>]",
+      fix: () => 'check the spelling and case; Istio rejects any other key',
+    },
+  '^[^\\[\\]]+$': {
+    accepts: 'a top-level claim name without [ or ]',
+    fix: () => 'name the claim itself, such as groups',
+  },
+};
+
+/** Schema problems for ajv's errors (run with allErrors and verbose), in ajv's order. */
+export function describeSchemaErrors(
+  errors: readonly ErrorObject[],
+  values: unknown,
+  chartDefaults: unknown,
+  landmarks: SchemaLandmarks,
+): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const seen = new Set<string>();
+  for (const error of errors) {
+    const problem = describeError(error, values, chartDefaults, landmarks);
+    if (problem === undefined) continue;
+    const key = `${problem.path}\n${problem.message}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    problems.push(problem);
+  }
+  return problems;
+}
+
+function describeError(
+  error: ErrorObject,
+  values: unknown,
+  chartDefaults: unknown,
+  landmarks: SchemaLandmarks,
+): SchemaProblem | undefined {
+  const segments = pointerSegments(error.instancePath);
+  const path = dottedPath(values, segments);
+  // A failed propertyNames keyword repeats the error of the name itself, reported below.
+  if (error.keyword === 'propertyNames') return undefined;
+  if (error.propertyName !== undefined) {
+    return { path: childPath(path, error.propertyName), message: keyMessage(error) };
+  }
+  switch (error.keyword) {
+    case 'type':
+      return { path, message: typeMessage(expectedTypes(error.params.type), error.data, segments) };
+    case 'required': {
+      const missing = String(error.params.missingProperty);
+      const removed = hasPath(chartDefaults, [...segments, missing]);
+      return { path: childPath(path, missing), message: requiredMessage(removed) };
+    }
+    case 'additionalProperties':
+      return additionalPropertyProblem(path, error);
+    case 'enum':
+      return { path, message: enumMessage(error.data, error.params.allowedValues) };
+    case 'pattern':
+      return { path, message: patternMessage(String(error.params.pattern), String(error.data)) };
+    case 'minItems':
+      return { path, message: emptyListMessage(segments, error) };
+    case 'minProperties':
+      return { path, message: emptyMapMessage(error, landmarks) };
+    default:
+      return { path, message: limitMessage(error) };
+  }
+}
+
+function typeMessage(expected: string[], data: unknown, segments: readonly string[]): string {
+  const wanted = expected.filter((type) => type !== 'null');
+  if (data === null) return nullMessage(wanted, segments);
+  if (wanted.includes('string')) {
+    if (typeof data === 'boolean') {
+      return `got boolean ${data}, which YAML 1.1 reads from an unquoted yes/no/on/off/y/n; quote the value`;
+    }
+    if (typeof data === 'number') return `got number ${data}; quote it: "${data}"`;
+    return `got ${describeValue(data)}; write a single string`;
+  }
+  if (wanted.includes('boolean')) {
+    if (typeof data === 'string')
+      return `got string ${show(data)}; write true or false without quotes`;
+    return `got ${describeValue(data)}; write true or false`;
+  }
+  if (wanted.includes('array')) {
+    if (isValuesMap(data)) return 'got a map; write a list, one "- " item per entry';
+    return `got ${describeValue(data)}; write a list, such as [${show(String(data))}]`;
+  }
+  if (wanted.includes('object')) {
+    return `got ${describeValue(data)}; write a map of keys to values`;
+  }
+  return `got ${describeValue(data)}; write ${wanted.join(' or ')}`;
+}
+
+// Helm deletes a key set to null only where chart/values.yaml defines it; elsewhere null stays.
+function nullMessage(wanted: readonly string[], segments: readonly string[]): string {
+  const inList = /^\d+$/.test(segments[segments.length - 1] ?? '');
+  const remove = inList ? 'remove the item' : 'delete the key';
+  return `got null (an empty value or ~); Helm removes a key set to null only where chart/values.yaml defines it, so ${remove} or give ${article(wanted)}`;
+}
+
+function requiredMessage(removedFromChart: boolean): string {
+  if (removedFromChart) {
+    return "is missing: a values file set it to null, which removes the chart's default; remove that null or give a value";
+  }
+  return 'is required here; add it';
+}
+
+function additionalPropertyProblem(path: string, error: ErrorObject): SchemaProblem {
+  const key = String(error.params.additionalProperty);
+  const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
+  const allowed = Object.keys(parent?.properties ?? {});
+  const hint =
+    key === 'spec'
+      ? 'write the fields of the Istio spec directly under the entry; '
+      : suggestionHint(key, allowed);
+  return {
+    path: childPath(path, key),
+    message: `unknown key ${show(key)}; ${hint}allowed keys: ${allowed.join(', ')}`,
+  };
+}
+
+function enumMessage(data: unknown, allowedValues: unknown): string {
+  const allowed = Array.isArray(allowedValues) ? allowedValues : [];
+  const close =
+    typeof data === 'string'
+      ? allowed.find(
+          (value) => typeof value === 'string' && value.toLowerCase() === data.toLowerCase(),
+        )
+      : undefined;
+  const hint = close === undefined ? '' : `did you mean ${show(close)}? `;
+  return `got ${describeValue(data)}; ${hint}allowed: ${allowed.map((value) => show(value)).join(', ')}`;
+}
+
+function patternMessage(pattern: string, value: string): string {
+  const words = PATTERNS[pattern];
+  if (words === undefined)
+    return `got ${show(value)}, which does not match ${pattern}; correct the value`;
+  return `got ${show(value)}, but this accepts ${words.accepts}; ${words.fix(value)}`;
+}
+
+function keyMessage(error: ErrorObject): string {
+  const key = String(error.propertyName);
+  if (error.keyword === 'pattern') {
+    const words = PATTERNS[String(error.params.pattern)];
+    if (words !== undefined) {
+      return `got the key ${show(key)}, but this accepts ${words.accepts}; ${words.fix(key)}`;
+    }
+  }
+  return `got the key ${show(key)}, which ${limitMessage(error)}`;
+}
+
+// Istio decodes an empty list as an absent field, so `principals: []` would mean "any caller".
+function emptyListMessage(segments: readonly string[], error: ErrorObject): string {
+  if (Array.isArray(error.data) && error.data.length === 0) {
+    const field = segments[segments.length - 1];
+    if (field === 'rules') {
+      return 'is an empty list, which Istio reads as no rules; remove the key (an ALLOW policy without rules allows nothing) or add a rule (rules: [{}] matches every request)';
+    }
+    const effect = segments.includes('rules')
+      ? 'that widens the rule to match anything here'
+      : "Istio's default, usually the widest, applies instead";
+    return `is an empty list, which Istio reads as "not set": ${effect}; remove the key or give at least one value`;
+  }
+  return limitMessage(error);
+}
+
+function emptyMapMessage(error: ErrorObject, landmarks: SchemaLandmarks): string {
+  const where = error.parentSchema;
+  if (where !== undefined && where === landmarks.source) {
+    return 'is empty, which Istio reads as "not set": this from entry would match every caller; remove the entry or set a field such as principals or namespaces';
+  }
+  if (where !== undefined && where === landmarks.operation) {
+    return 'is empty, which Istio reads as "not set": this to entry would match every request; remove the entry or set a field such as ports or paths';
+  }
+  if (where !== undefined && where === landmarks.matchLabels) {
+    return 'is empty, and an empty selector selects every workload in the namespace; remove the selector or add a label';
+  }
+  return 'is empty; remove the key or add at least one entry';
+}
+
+function limitMessage(error: ErrorObject): string {
+  const limit = error.params.limit as number | undefined;
+  switch (error.keyword) {
+    case 'maxItems':
+      return `has ${Array.isArray(error.data) ? error.data.length : '?'} items; give at most ${limit}`;
+    case 'minLength':
+      return 'is an empty string; give a value or remove the key';
+    case 'maxLength':
+      return `is ${String(error.data).length} characters long; shorten it to at most ${limit}`;
+    case 'maxProperties':
+      return `has more than ${limit} entries; give at most ${limit}`;
+    default:
+      return `${error.message ?? 'is invalid'}; correct the value`;
+  }
+}
+
+/** The chart's dotted path for a JSON pointer into `values`: list indexes as [n]. */
+export function dottedPath(values: unknown, segments: readonly string[]): string {
+  let path = '';
+  let node: unknown = values;
+  for (const segment of segments) {
+    if (Array.isArray(node)) {
+      path += `[${segment}]`;
+      node = node[Number(segment)];
+    } else {
+      path = childPath(path, segment);
+      node = isValuesMap(node) && Object.hasOwn(node, segment) ? node[segment] : undefined;
+    }
+  }
+  return path;
+}
+
+function pointerSegments(pointer: string): string[] {
+  if (pointer === '') return [];
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'));
+}
+
+function childPath(path: string, key: string): string {
+  return path === '' ? key : `${path}.${key}`;
+}
+
+function hasPath(root: unknown, segments: readonly string[]): boolean {
+  let node = root;
+  for (const segment of segments) {
+    if (!isValuesMap(node) || !Object.hasOwn(node, segment)) return false;
+    node = node[segment];
+  }
+  return true;
+}
+
+function expectedTypes(type: unknown): string[] {
+  if (Array.isArray(type)) return type.map(String);
+  return String(type).split(',');
+}
+
+function describeValue(data: unknown): string {
+  if (data === null) return 'null';
+  if (Array.isArray(data)) return 'a list';
+  if (isValuesMap(data)) return 'a map';
+  return `${typeof data} ${typeof data === 'string' ? show(data) : String(data)}`;
+}
+
+function show(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > MAX_SHOWN_CHARACTERS
+    ? `${text.slice(0, MAX_SHOWN_CHARACTERS - 4)}..."`
+    : text;
+}
+
+function article(types: readonly string[]): string {
+  const words: Record<string, string> = {
+    string: 'a string',
+    boolean: 'true or false',
+    array: 'a list',
+    object: 'a map',
+    integer: 'a number',
+    number: 'a number',
+  };
+  return types.map((type) => words[type] ?? type).join(' or ') || 'a value';
+}
+
+function suggestionHint(key: string, allowed: readonly string[]): string {
+  const match =
+    allowed.find((name) => name.toLowerCase() === key.toLowerCase()) ??
+    allowed.find((name) => editDistance(name.toLowerCase(), key.toLowerCase()) <= 2);
+  return match === undefined ? '' : `did you mean ${show(match)}? `;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
+}
+
+// A close valid name, when lower-casing and replacing stray characters gives one.
+function suggestName(value: string, pattern: string): string | undefined {
+  const separators = pattern === DNS_LABEL ? /[^a-z0-9-]+/g : /[^a-z0-9.-]+/g;
+  const candidate = value
+    .toLowerCase()
+    .replace(separators, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return candidate !== value && new RegExp(pattern).test(candidate) ? candidate : undefined;
+}
+
+function withSuggestion(fix: string, suggestion: string | undefined): string {
+  return suggestion === undefined ? fix : `${fix}, for example ${show(suggestion)}`;
+}

@@ -1,0 +1,229 @@
+// Validates values files for the chart before Helm sees them: Helm's YAML reading and layering,
+// the schema with clear messages, the chart's cross-field rules and warnings for risky values.
+//
+//   npm run validate -- values.yaml                     one file over the chart's defaults
+//   npm run validate -- base.yaml prod.yaml             layered, like helm -f base.yaml -f prod.yaml
+//   npm run validate -- --each a.yaml b.yaml            each file on its own over the defaults
+//   npm run validate -- --format json values.yaml       findings as a JSON array on stdout
+//   npm run validate -- --namespace shop values.yaml    the release namespace (default: default)
+//
+// Findings go to stderr, one a line; a one-line summary goes to stdout.
+// Exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error (no files, unknown flag,
+// unreadable file).
+
+import { isEntryPoint, runMain, UsageError } from './lib/errors.js';
+import {
+  DEFAULT_NAMESPACE,
+  formatFinding,
+  validateValues,
+  type Finding,
+} from './lib/validation.js';
+import {
+  isValuesMap,
+  loadValuesFile,
+  ValuesSyntaxError,
+  type ValuesMap,
+} from './lib/yaml-values.js';
+
+const COMMAND = 'validate-values';
+const YAML_ERROR = 'IZT-E-YAML';
+const FORMATS = ['text', 'json'] as const;
+const USAGE = `usage: npm run validate -- [--each] [--format text|json] [--namespace NS] FILE...
+  FILE...           values files, layered in order like helm -f FILE -f FILE
+  --each            validate each file on its own over the chart's defaults
+  --format json     print the findings as a JSON array on stdout
+  --namespace NS    the release namespace the rules assume (default: ${DEFAULT_NAMESPACE})`;
+
+type Format = (typeof FORMATS)[number];
+
+interface Options {
+  files: string[];
+  each: boolean;
+  format: Format;
+  namespace: string;
+}
+
+/** A finding and the values file it comes from, when one file can be named. */
+interface Report extends Finding {
+  file?: string;
+}
+
+interface Layer {
+  file: string;
+  values?: ValuesMap;
+  syntaxError?: ValuesSyntaxError;
+}
+
+async function main(argv: readonly string[]): Promise<void> {
+  const options = parseArguments(argv);
+  if (options === undefined) return;
+  const layers = options.files.map(readLayer);
+  const runs = options.each ? layers.map((layer) => [layer]) : [layers];
+  const results = runs.map((run) => validateRun(run, options.namespace));
+  const reports = results.flat();
+  printReports(reports, options.format);
+  printSummary(options, results);
+  // Not thrown as CheckFailedError: every finding is out already, only the exit code is left.
+  if (reports.some(({ severity }) => severity === 'error')) process.exitCode = 1;
+}
+
+/** The parsed options, or undefined after printing the usage for --help. */
+export function parseArguments(argv: readonly string[]): Options | undefined {
+  const options: Options = { files: [], each: false, format: 'text', namespace: DEFAULT_NAMESPACE };
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] ?? '';
+    const [flag, inline] = splitFlag(argument);
+    const value = (): string => {
+      if (inline !== undefined) return inline;
+      index += 1;
+      return flagValue(argv[index], flag);
+    };
+    if (argument === '--') {
+      options.files.push(...argv.slice(index + 1));
+      break;
+    } else if (flag === '--help' || flag === '-h') {
+      console.log(USAGE);
+      return undefined;
+    } else if (flag === '--each' && inline === undefined) {
+      options.each = true;
+    } else if (flag === '--format') {
+      options.format = formatOf(value());
+    } else if (flag === '--namespace' || flag === '-n') {
+      options.namespace = value();
+    } else if (argument.startsWith('-') && argument !== '-') {
+      throw new UsageError(`unknown flag ${argument}\n${USAGE}`);
+    } else {
+      options.files.push(argument);
+    }
+  }
+  if (options.files.length === 0) throw new UsageError(`no values files given\n${USAGE}`);
+  return options;
+}
+
+// An unreadable file is a usage error (thrown); a file Helm cannot parse is a finding.
+function readLayer(file: string): Layer {
+  try {
+    return { file, values: loadValuesFile(file) };
+  } catch (error) {
+    if (error instanceof ValuesSyntaxError) return { file, syntaxError: error };
+    throw error;
+  }
+}
+
+function validateRun(layers: readonly Layer[], namespace: string): Report[] {
+  const broken = layers.filter((layer) => layer.syntaxError !== undefined);
+  if (broken.length > 0) return broken.map(syntaxReport);
+  const parsed = layers.map((layer) => ({ file: layer.file, values: layer.values ?? {} }));
+  const { errors, warnings } = validateValues(
+    parsed.map(({ values }) => values),
+    { namespace },
+  );
+  return [...errors, ...warnings].map((finding) => {
+    const file = sourceFile(finding.path, parsed);
+    return file === undefined ? finding : { file, ...finding };
+  });
+}
+
+function syntaxReport({ file, syntaxError }: Layer): Report {
+  const where = syntaxError?.line === undefined ? '(file)' : `line ${syntaxError.line}`;
+  return {
+    file,
+    severity: 'error',
+    code: YAML_ERROR,
+    path: where,
+    message: `${syntaxError?.reason ?? 'cannot be parsed'}; Helm cannot read this file`,
+  };
+}
+
+function printReports(reports: readonly Report[], format: Format): void {
+  if (format === 'json') {
+    console.log(JSON.stringify(reports, null, 2));
+    return;
+  }
+  for (const report of reports) {
+    const line = formatFinding(report);
+    console.error(report.file === undefined ? line : `${report.file}: ${line}`);
+  }
+}
+
+// The summary is the one line on stdout, except with --format json, where stdout is the JSON.
+function printSummary(options: Options, results: readonly Report[][]): void {
+  const reports = results.flat();
+  const errors = reports.filter(({ severity }) => severity === 'error').length;
+  const counts = `${plural(errors, 'error')}, ${plural(reports.length - errors, 'warning')}`;
+  const invalidRuns = results.filter((run) => run.some(({ severity }) => severity === 'error'));
+  const verdict = errors > 0 ? 'invalid' : 'valid';
+  const subject = options.each
+    ? `${errors > 0 ? `${invalidRuns.length} of ` : ''}${plural(options.files.length, 'file')}`
+    : options.files.join(' + ');
+  const line = `${verdict}: ${subject} (${counts})`;
+  if (options.format === 'json') console.error(line);
+  else console.log(line);
+}
+
+/** The last file that sets the value at `path`, which is where a change would go. */
+function sourceFile(
+  path: string,
+  layers: readonly { file: string; values: ValuesMap }[],
+): string | undefined {
+  for (let index = layers.length - 1; index >= 0; index -= 1) {
+    const layer = layers[index];
+    if (layer !== undefined && path !== '' && holdsPath(layer.values, path)) return layer.file;
+  }
+  return undefined;
+}
+
+// Follows a dotted path such as a.b[0].c through the data; keys may themselves contain dots
+// (policy names, label keys), so every key that fits is tried.
+function holdsPath(node: unknown, rest: string): boolean {
+  if (rest === '') return true;
+  const index = /^\[(\d+)\]/.exec(rest);
+  if (index !== null) {
+    const position = Number(index[1]);
+    return (
+      Array.isArray(node) &&
+      position < node.length &&
+      holdsPath(node[position], skipDot(rest.slice(index[0].length)))
+    );
+  }
+  if (!isValuesMap(node)) return false;
+  return Object.keys(node).some((key) => {
+    const after = rest.slice(key.length);
+    return (
+      rest.startsWith(key) &&
+      (after === '' || after.startsWith('.') || after.startsWith('[')) &&
+      holdsPath(node[key], skipDot(after))
+    );
+  });
+}
+
+function skipDot(text: string): string {
+  return text.startsWith('.') ? text.slice(1) : text;
+}
+
+function splitFlag(argument: string): [string, string | undefined] {
+  const equals = argument.indexOf('=');
+  if (!argument.startsWith('--') || equals < 0) return [argument, undefined];
+  return [argument.slice(0, equals), argument.slice(equals + 1)];
+}
+
+function flagValue(value: string | undefined, flag: string): string {
+  if (value === undefined || value === '') throw new UsageError(`${flag} needs a value\n${USAGE}`);
+  return value;
+}
+
+function formatOf(value: string): Format {
+  const format = FORMATS.find((name) => name === value);
+  if (format === undefined) {
+    throw new UsageError(`--format must be ${FORMATS.join(' or ')}, not ${value}\n${USAGE}`);
+  }
+  return format;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+if (isEntryPoint(import.meta.url)) {
+  runMain(COMMAND, () => main(process.argv.slice(2)));
+}

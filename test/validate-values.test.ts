@@ -1,0 +1,594 @@
+// The values validator: schema errors come with the value path, the problem and the fix; the
+// schema-error fixtures in test/golden/_schema_error_ are reported at the expected paths and
+// rejected by both pinned Helms; each warning fires on the smallest values that should raise it
+// and not on a near miss; the CLI's exit codes are 0 valid, 1 invalid, 2 usage error.
+//
+// Run: node --import tsx --test test/validate-values.test.ts
+
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, test } from 'node:test';
+
+import { coalesceValues } from '../scripts/lib/coalesce.js';
+import { pinnedHelm, type HelmMajor } from '../scripts/lib/helm.js';
+import { helmTemplate } from '../scripts/lib/helm-template.js';
+import { PROJECT_ROOT, SOURCE_SCHEMA } from '../scripts/lib/paths.js';
+import { PATTERNS } from '../scripts/lib/schema-messages.js';
+import {
+  chartDefaults,
+  formatFinding,
+  validateValues,
+  type Finding,
+} from '../scripts/lib/validation.js';
+import {
+  checkWarnings,
+  warnAllowMixingPorts,
+  warnDefaultDenyOff,
+  warnDenyWithoutPorts,
+  warnEverythingDenied,
+  warnIdentityWithoutStrictMtls,
+  warnLiteralWildcard,
+  warnNamespaceWideJwt,
+  warnPathBypass,
+  warnRequireTokenOff,
+} from '../scripts/lib/values-warnings.js';
+import { loadValuesFile, parseValuesYaml, type ValuesMap } from '../scripts/lib/yaml-values.js';
+
+const SCHEMA_ERROR_CASES_DIR = path.join(PROJECT_ROOT, 'test', 'golden', '_schema_error_');
+const HELM_SCHEMA_FAILURE = "values don't meet the specifications of the schema";
+const SKIP_HELM =
+  process.platform === 'linux' && process.arch === 'x64'
+    ? false
+    : 'pinned Helm is linux-amd64 only';
+const CLI_TIMEOUT_MS = 60_000;
+
+// Values that render with no error and no warning: the base every warning test starts from.
+const QUIET_VALUES = `
+authorization:
+  policies:
+    viewer:
+      selector: {matchLabels: {app: api}}
+      rules:
+        - to: [{operation: {ports: ["8080"]}}]
+`;
+
+const scratch = mkdtempSync(path.join(tmpdir(), 'validate-values-test-'));
+
+after(() => {
+  rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('schema messages', () => {
+  test('explains a boolean where a string belongs (issuer: y) and says to quote it', () => {
+    const finding = schemaError(
+      `
+requestAuthentication:
+  api:
+    jwtRules: [{issuer: y, jwksUri: "https://a.example.com/jwks"}]
+`,
+      'requestAuthentication.api.jwtRules[0].issuer',
+    );
+    assert.equal(
+      finding.message,
+      'got boolean true, which YAML 1.1 reads from an unquoted yes/no/on/off/y/n; quote the value',
+    );
+  });
+
+  test('asks to quote a number where a string belongs (ports: [8080])', () => {
+    const finding = schemaError(
+      policyWithOperation('ports: [8080]'),
+      'authorization.policies.viewer.rules[0].to[0].operation.ports[0]',
+    );
+    assert.equal(finding.message, 'got number 8080; quote it: "8080"');
+  });
+
+  test('explains that an empty list (principals: []) would widen the rule', () => {
+    const finding = schemaError(
+      `
+authorization:
+  policies:
+    viewer:
+      rules: [{from: [{source: {principals: []}}]}]
+`,
+      'authorization.policies.viewer.rules[0].from[0].source.principals',
+    );
+    assert.match(finding.message, /empty list, which Istio reads as "not set": that widens the rule/);
+    assert.match(finding.message, /remove the key or give at least one value$/);
+  });
+
+  test('explains that an empty source would match every caller', () => {
+    const finding = schemaError(
+      `
+authorization:
+  policies:
+    viewer:
+      rules: [{from: [{source: {}}]}]
+`,
+      'authorization.policies.viewer.rules[0].from[0].source',
+    );
+    assert.match(finding.message, /"not set": this from entry would match every caller; remove/);
+  });
+
+  test('explains that an empty operation would match every request', () => {
+    const finding = schemaError(
+      policyWithOperation(''),
+      'authorization.policies.viewer.rules[0].to[0].operation',
+    );
+    assert.match(finding.message, /"not set": this to entry would match every request; remove/);
+  });
+
+  test('names an unknown key and lists the allowed keys', () => {
+    const finding = schemaError(
+      `
+authorization:
+  polices: {}
+`,
+      'authorization.polices',
+    );
+    assert.equal(
+      finding.message,
+      'unknown key "polices"; did you mean "policies"? allowed keys: defaultDeny, policies',
+    );
+  });
+
+  test('lists the allowed values of an enum and suggests the right case', () => {
+    const finding = schemaError(
+      `
+authorization:
+  policies:
+    viewer: {action: deny, rules: [{}]}
+`,
+      'authorization.policies.viewer.action',
+    );
+    assert.equal(
+      finding.message,
+      'got string "deny"; did you mean "DENY"? allowed: "ALLOW", "DENY", "AUDIT", "CUSTOM"',
+    );
+  });
+
+  test('says a required key was removed by a null in a values file', () => {
+    const finding = schemaError(
+      'authorization:\n  defaultDeny: null\n',
+      'authorization.defaultDeny',
+    );
+    assert.match(finding.message, /set it to null, which removes the chart's default/);
+  });
+
+  test('explains a null that Helm keeps because the chart does not define the key', () => {
+    const finding = schemaError('commonLabels:\n  team: ~\n', 'commonLabels.team');
+    assert.match(
+      finding.message,
+      /^got null .*only where chart\/values\.yaml defines it, so delete the key/,
+    );
+  });
+
+  const patternCases: readonly [string, string, string, RegExp][] = [
+    [
+      'a port',
+      policyWithOperation('ports: ["80a"]'),
+      'authorization.policies.viewer.rules[0].to[0].operation.ports[0]',
+      /port number from 1 to 65535/,
+    ],
+    [
+      'an IP or CIDR block',
+      policyWithSource('ipBlocks: [10.0.0.0/33]'),
+      'authorization.policies.viewer.rules[0].from[0].source.ipBlocks[0]',
+      /IPv4 or IPv6 address or CIDR block/,
+    ],
+    [
+      'an upper-case method',
+      policyWithOperation('methods: [get]'),
+      'authorization.policies.viewer.rules[0].to[0].operation.methods[0]',
+      /upper-case HTTP method.*write "GET"/,
+    ],
+    [
+      'a path template',
+      policyWithOperation('paths: ["/api/{id}"]'),
+      'authorization.policies.viewer.rules[0].to[0].operation.paths[0]',
+      /only templates are \{\*\} .* and \{\*\*\}/,
+    ],
+    [
+      'a label selector without *',
+      'peerAuthentication:\n  workloads:\n    api: {mode: STRICT, selector: {matchLabels: {app: "a*"}}}\n',
+      'peerAuthentication.workloads.api.selector.matchLabels.app',
+      /label value without \*/,
+    ],
+    [
+      'a service account',
+      policyWithSource('serviceAccounts: ["shop/*"]'),
+      'authorization.policies.viewer.rules[0].from[0].source.serviceAccounts[0]',
+      /<namespace>\/<name> or <name>, without \*/,
+    ],
+    [
+      'a trust domain',
+      'istio:\n  trustDomain: spiffe://cluster.local\n',
+      'istio.trustDomain',
+      /trust domain such as cluster\.local/,
+    ],
+    [
+      'a duration',
+      jwtRule('timeout: 5 seconds'),
+      'requestAuthentication.api.jwtRules[0].timeout',
+      /duration such as 5s, 500ms or 1m30s/,
+    ],
+    [
+      'an http(s) jwksUri',
+      jwtRule('jwksUri: ftp://a.example.com/jwks'),
+      'requestAuthentication.api.jwtRules[0].jwksUri',
+      /http:\/\/ or https:\/\/ URL/,
+    ],
+    [
+      'a header name',
+      jwtRule('outputPayloadToHeader: "x payload"'),
+      'requestAuthentication.api.jwtRules[0].outputPayloadToHeader',
+      /header name made of letters, digits/,
+    ],
+    [
+      'a resource name',
+      'authorization:\n  policies:\n    Viewer_1: {rules: [{}]}\n',
+      'authorization.policies.Viewer_1',
+      /Kubernetes name: lower-case .*for example "viewer-1"/,
+    ],
+  ];
+  for (const [kind, values, at, expected] of patternCases) {
+    test(`says in words what a pattern accepts: ${kind}`, () => {
+      assert.match(schemaError(values, at).message, expected);
+    });
+  }
+
+  test('has words for every pattern in values-schema.json, and for no other', () => {
+    const patterns = new Set<string>();
+    collectPatterns(JSON.parse(readFileSync(SOURCE_SCHEMA, 'utf8')), patterns);
+    assert.deepEqual(
+      [...patterns].filter((pattern) => !(pattern in PATTERNS)),
+      [],
+    );
+    assert.deepEqual(
+      Object.keys(PATTERNS).filter((pattern) => !patterns.has(pattern)),
+      [],
+    );
+  });
+
+  test('reports every schema error at once, with code IZT-E-SCHEMA', () => {
+    const { errors } = validateValues([
+      parse(`
+commonLabels: {a: 1}
+istio: {trustDomain: "bad domain"}
+`),
+    ]);
+    assert.deepEqual(
+      errors.map(({ path }) => path),
+      ['commonLabels.a', 'istio.trustDomain'],
+    );
+    assert.ok(
+      errors.every(({ code, severity }) => code === 'IZT-E-SCHEMA' && severity === 'error'),
+    );
+  });
+
+  test('formats a finding as one line: severity, code, path, message', () => {
+    const finding: Finding = {
+      severity: 'warning',
+      code: 'IZT-W004',
+      path: 'a.b',
+      message: 'm; fix',
+    };
+    assert.equal(formatFinding(finding), 'warning IZT-W004 a.b: m; fix');
+  });
+});
+
+describe('schema error cases (test/golden/_schema_error_)', () => {
+  for (const name of readdirSync(SCHEMA_ERROR_CASES_DIR).sort()) {
+    const dir = path.join(SCHEMA_ERROR_CASES_DIR, name);
+    const valuesFile = path.join(dir, 'values.yaml');
+
+    test(`${name}: the validator reports exactly the expected paths`, () => {
+      const expected = readFileSync(path.join(dir, 'expected-paths.txt'), 'utf8')
+        .trim()
+        .split('\n');
+      const { errors } = validateValues([loadValuesFile(valuesFile)], { namespace: 'shop' });
+      assert.deepEqual([...new Set(errors.map(({ path: at }) => at))].sort(), expected.sort());
+      assert.ok(errors.every(({ code }) => code === 'IZT-E-SCHEMA'));
+    });
+
+    for (const major of [3, 4] as const satisfies readonly HelmMajor[]) {
+      test(`${name}: Helm ${major} rejects it by the schema`, { skip: SKIP_HELM }, () => {
+        const result = helmTemplate({
+          helm: pinnedHelm(major),
+          release: 'release',
+          namespace: 'shop',
+          valueFiles: [valuesFile],
+        });
+        assert.equal(result.ok, false, 'Helm rendered values the schema should reject');
+        assert.ok(result.stderr.includes(HELM_SCHEMA_FAILURE), result.stderr);
+      });
+    }
+  }
+});
+
+describe('warnings', () => {
+  test('quiet base values raise no warning and no error', () => {
+    const { errors, warnings } = validateValues([parse(QUIET_VALUES)]);
+    assert.deepEqual([...errors, ...warnings], []);
+  });
+
+  test('IZT-W001 fires when requireToken is disabled', () => {
+    assert.deepEqual(codes(warnRequireTokenOff, jwt('requireToken: {enabled: false}')), [
+      'IZT-W001',
+    ]);
+    assert.deepEqual(codes(warnRequireTokenOff, jwt('requireToken: {ports: ["8080"]}')), []);
+  });
+
+  test('IZT-W002 fires for a DENY rule on HTTP fields without ports', () => {
+    assert.deepEqual(codes(warnDenyWithoutPorts, denyRule('methods: [POST]')), ['IZT-W002']);
+    assert.deepEqual(codes(warnDenyWithoutPorts, denyRule('methods: [POST], ports: ["8080"]')), []);
+  });
+
+  test('IZT-W002 fires for the requireToken policy without ports', () => {
+    assert.deepEqual(codes(warnDenyWithoutPorts, jwt('requireToken: {}')), ['IZT-W002']);
+    assert.deepEqual(codes(warnDenyWithoutPorts, jwt('requireToken: {ports: ["8080"]}')), []);
+  });
+
+  test('IZT-W003 fires for an ALLOW rule mixing HTTP fields with ports', () => {
+    assert.deepEqual(codes(warnAllowMixingPorts, allowRule('methods: [GET], ports: ["8080"]')), [
+      'IZT-W003',
+    ]);
+    assert.deepEqual(codes(warnAllowMixingPorts, allowRule('methods: [GET]')), []);
+  });
+
+  test('IZT-W004 fires when default deny is off', () => {
+    assert.deepEqual(codes(warnDefaultDenyOff, 'authorization: {defaultDeny: {enabled: false}}'), [
+      'IZT-W004',
+    ]);
+    assert.deepEqual(codes(warnDefaultDenyOff, 'authorization: {defaultDeny: {dryRun: true}}'), []);
+  });
+
+  test('IZT-W005 fires for identity fields while mTLS is PERMISSIVE', () => {
+    const identity = 'rules: [{from: [{source: {namespaces: [shop]}}]}]';
+    assert.deepEqual(
+      codes(
+        warnIdentityWithoutStrictMtls,
+        `peerAuthentication: {namespace: {mode: PERMISSIVE}}\n${policy(identity)}`,
+      ),
+      ['IZT-W005'],
+    );
+    assert.deepEqual(codes(warnIdentityWithoutStrictMtls, policy(identity)), []);
+  });
+
+  test('IZT-W005 fires for identity condition keys while the namespace policy is off', () => {
+    const identity = 'rules: [{when: [{key: source.principal, values: [x]}]}]';
+    assert.deepEqual(
+      codes(
+        warnIdentityWithoutStrictMtls,
+        `peerAuthentication: {namespace: {enabled: false}}\n${policy(identity)}`,
+      ),
+      ['IZT-W005'],
+    );
+    assert.deepEqual(
+      codes(
+        warnIdentityWithoutStrictMtls,
+        `peerAuthentication: {namespace: {enabled: false}, mesh: {enabled: true}}\n${policy(identity)}`,
+      ),
+      [],
+    );
+  });
+
+  test('IZT-W006 fires for DENY with paths and ALLOW with notPaths', () => {
+    assert.deepEqual(codes(warnPathBypass, denyRule('paths: [/admin], ports: ["8080"]')), [
+      'IZT-W006',
+    ]);
+    assert.deepEqual(codes(warnPathBypass, allowRule('notPaths: [/admin]')), ['IZT-W006']);
+    assert.deepEqual(codes(warnPathBypass, denyRule('notPaths: [/public], ports: ["8080"]')), []);
+    assert.deepEqual(codes(warnPathBypass, allowRule('paths: [/public]')), []);
+  });
+
+  test('IZT-W006 fires when requireToken lists only some paths', () => {
+    assert.deepEqual(codes(warnPathBypass, jwt('requireToken: {paths: [/api], ports: ["8080"]}')), [
+      'IZT-W006',
+    ]);
+    assert.deepEqual(
+      codes(warnPathBypass, jwt('requireToken: {excludePaths: [/healthz], ports: ["8080"]}')),
+      [],
+    );
+  });
+
+  test('IZT-W007 fires for a RequestAuthentication without selector or targetRefs', () => {
+    assert.deepEqual(codes(warnNamespaceWideJwt, jwt('requireToken: {ports: ["8080"]}', '')), [
+      'IZT-W007',
+    ]);
+    assert.deepEqual(codes(warnNamespaceWideJwt, jwt('requireToken: {ports: ["8080"]}')), []);
+  });
+
+  test('IZT-W008 fires for a * inside a value, which Istio matches literally', () => {
+    assert.deepEqual(codes(warnLiteralWildcard, allowRule('paths: ["/api/*/items"]')), [
+      'IZT-W008',
+    ]);
+    assert.deepEqual(
+      codes(warnLiteralWildcard, allowRule('paths: ["/api/*", "*.css", "*", "/a/{*}/b"]')),
+      [],
+    );
+  });
+
+  test('IZT-W009 fires when default deny is on and no ALLOW policy with rules is enforced', () => {
+    assert.deepEqual(
+      codes(warnEverythingDenied, 'authorization: {policies: {a: {rules: [{}], dryRun: true}}}'),
+      ['IZT-W009'],
+    );
+    assert.deepEqual(codes(warnEverythingDenied, QUIET_VALUES), []);
+  });
+
+  test('reports no warnings when the chart is disabled', () => {
+    assert.deepEqual(
+      checkWarnings(coalesced('enabled: false\nauthorization: {defaultDeny: {enabled: false}}')),
+      [],
+    );
+  });
+
+  test('validateValues returns the warnings next to the values', () => {
+    const { errors, warnings } = validateValues([
+      parse('authorization: {defaultDeny: {enabled: false}}'),
+    ]);
+    assert.deepEqual(errors, []);
+    assert.deepEqual(
+      warnings.map(({ code, severity }) => `${severity} ${code}`),
+      ['warning IZT-W004'],
+    );
+  });
+});
+
+describe('npm run validate (scripts/validate-values.ts)', () => {
+  test('exits 0 for valid values, with warnings on stderr and a summary on stdout', () => {
+    const file = writeValues('valid.yaml', 'authorization: {defaultDeny: {enabled: false}}\n');
+    const run = runCli([file]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(
+      run.stderr,
+      /^.*valid\.yaml: warning IZT-W004 authorization\.defaultDeny\.enabled: /m,
+    );
+    assert.match(run.stdout, /^valid: .*valid\.yaml \(0 errors, 1 warning\)\n$/);
+  });
+
+  test('exits 1 for invalid layered values, naming the file that set each value', () => {
+    const base = writeValues('base.yaml', QUIET_VALUES);
+    const bad = writeValues(
+      'bad.yaml',
+      'requestAuthentication:\n  api:\n    jwtRules: [{issuer: y}]\n',
+    );
+    const run = runCli([base, bad]);
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /bad\.yaml: error IZT-E-SCHEMA requestAuthentication\.api\.jwtRules\[0\]\.issuer: got boolean true/,
+    );
+    assert.match(run.stdout, /^invalid: .*base\.yaml \+ .*bad\.yaml \(1 error, 0 warnings\)\n$/);
+  });
+
+  test('exits 1 for a file Helm cannot parse, naming the line', () => {
+    const run = runCli([writeValues('broken.yaml', 'a: [1, 2\n')]);
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stderr, /broken\.yaml: error IZT-E-YAML line \d+: /);
+  });
+
+  test('--each validates every file on its own', () => {
+    const valid = writeValues('each-valid.yaml', QUIET_VALUES);
+    const invalid = writeValues(
+      'each-invalid.yaml',
+      'authorization: {policies: {block: {action: DENY}}}\n',
+    );
+    const run = runCli(['--each', valid, invalid]);
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /each-invalid\.yaml: error IZT-E-RULE authorization\.policies\.block: action DENY needs rules/,
+    );
+    assert.match(run.stdout, /^invalid: 1 of 2 files /);
+  });
+
+  test('--format json prints the findings as a JSON array on stdout', () => {
+    const file = writeValues('json.yaml', 'authorization: {policies: {block: {action: DENY}}}\n');
+    const run = runCli(['--format', 'json', file]);
+    assert.equal(run.status, 1, run.stderr);
+    const findings = JSON.parse(run.stdout) as (Finding & { file?: string })[];
+    assert.deepEqual(
+      findings.map(({ code, path: at }) => `${code} ${at}`),
+      ['IZT-E-RULE authorization.policies.block', 'IZT-W009 authorization.policies'],
+    );
+    assert.equal(findings[0]?.file, file);
+    assert.match(run.stderr, /^invalid: /m);
+  });
+
+  test('exits 2 without files, for an unknown flag and for an unreadable file', () => {
+    assert.equal(runCli([]).status, 2);
+    const unknown = runCli(['--frobnicate', writeValues('flag.yaml', '')]);
+    assert.equal(unknown.status, 2);
+    assert.match(unknown.stderr, /unknown flag --frobnicate/);
+    const missing = runCli([path.join(scratch, 'missing.yaml')]);
+    assert.equal(missing.status, 2);
+    assert.match(missing.stderr, /cannot read values file/);
+  });
+});
+
+function parse(text: string): ValuesMap {
+  return parseValuesYaml(text, 'test.yaml');
+}
+
+function coalesced(text: string): ValuesMap {
+  return coalesceValues(chartDefaults(), [parse(text)]);
+}
+
+/** The one schema error at `at`, failing when there is none. */
+function schemaError(text: string, at: string): Finding {
+  const { errors } = validateValues([parse(text)]);
+  const finding = errors.find(({ path: where }) => where === at);
+  assert.ok(finding !== undefined, `no error at ${at}: ${errors.map(formatFinding).join('\n')}`);
+  assert.equal(finding.code, 'IZT-E-SCHEMA');
+  return finding;
+}
+
+function codes(check: (values: ValuesMap) => Finding[], text: string): string[] {
+  const values = coalesced(text);
+  assert.deepEqual(validateValues([parse(text)]).errors, [], 'the test values must be valid');
+  return check(values).map(({ code }) => code);
+}
+
+function policy(body: string, action = 'ALLOW'): string {
+  return `authorization:\n  policies:\n    p: {action: ${action}, selector: {matchLabels: {app: api}}, ${body}}\n`;
+}
+
+function allowRule(operation: string): string {
+  return policy(`rules: [{to: [{operation: {${operation}}}]}]`);
+}
+
+function denyRule(operation: string): string {
+  return policy(`rules: [{to: [{operation: {${operation}}}]}]`, 'DENY');
+}
+
+function policyWithOperation(operation: string): string {
+  return `authorization:\n  policies:\n    viewer:\n      rules: [{to: [{operation: {${operation}}}]}]\n`;
+}
+
+function policyWithSource(source: string): string {
+  return `authorization:\n  policies:\n    viewer:\n      rules: [{from: [{source: {${source}}}]}]\n`;
+}
+
+function jwtRule(fields: string): string {
+  return `requestAuthentication:\n  api:\n    jwtRules: [{issuer: "https://a.example.com", ${fields}}]\n`;
+}
+
+function jwt(extra: string, selector = 'selector: {matchLabels: {app: api}}'): string {
+  const fields = [selector, 'jwtRules: [{issuer: "https://a.example.com"}]', extra].filter(Boolean);
+  return `requestAuthentication:\n  api: {${fields.join(', ')}}\n`;
+}
+
+function collectPatterns(node: unknown, patterns: Set<string>): void {
+  if (Array.isArray(node)) {
+    for (const item of node) collectPatterns(item, patterns);
+  } else if (typeof node === 'object' && node !== null) {
+    for (const [key, value] of Object.entries(node)) {
+      if (key === 'pattern' && typeof value === 'string') patterns.add(value);
+      else collectPatterns(value, patterns);
+    }
+  }
+}
+
+function writeValues(name: string, text: string): string {
+  const file = path.join(scratch, name);
+  writeFileSync(file, text);
+  return file;
+}
+
+function runCli(args: readonly string[]): {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+} {
+  const run = spawnSync('npx', ['tsx', 'scripts/validate-values.ts', ...args], {
+    cwd: PROJECT_ROOT,
+    encoding: 'utf8',
+    timeout: CLI_TIMEOUT_MS,
+  });
+  if (run.error) throw run.error;
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
