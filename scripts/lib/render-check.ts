@@ -1,0 +1,90 @@
+// Renders the chart with `helm template` and checks every rendered document against Istio's
+// CRDs (./crd-check.ts). Shared by `npm run render` and `npm start`.
+//
+// Usage:
+//   import { renderAndCheck } from './lib/render-check.js';
+//   const result = renderAndCheck({ release: 'shop', args: ['-n', 'shop', '-f', 'x.yaml'] });
+//   result.ok, else result.error (Helm failed) or result.findings (CRD checks failed)
+
+import yaml from 'js-yaml';
+
+import { checkDocuments, type CrdFinding } from './crd-check.js';
+import { UsageError } from './errors.js';
+import { defaultHelm, HelmUnavailableError } from './helm.js';
+import { helmTemplate } from './helm-template.js';
+
+export const DEFAULT_RELEASE = 'istio-zero-trust';
+
+export interface RenderCheckOptions {
+  /** Helm binary; `defaultHelm()` ($HELM_BIN, helm on PATH, pinned Helm 3) when omitted. */
+  helm?: string;
+  /** Release name; DEFAULT_RELEASE when omitted. */
+  release?: string;
+  /** Further `helm template` flags, passed through as given (`-n`, `-f`, `--set`, ...). */
+  args?: readonly string[];
+  chartDir?: string;
+}
+
+export interface RenderCheckResult {
+  /** Helm rendered, the output parsed and every document passed the CRD checks. */
+  ok: boolean;
+  /** What `helm template` printed on stdout: the manifests. */
+  manifests: string;
+  /** What Helm printed on stderr (warnings on success, the error on failure). */
+  stderr: string;
+  /** Why nothing could be checked: Helm failed or printed YAML that does not parse; else ''. */
+  error: string;
+  documents: unknown[];
+  findings: CrdFinding[];
+}
+
+/**
+ * Renders and checks. Throws UsageError when no Helm can be run; a failed render or failed
+ * check is reported in the result.
+ */
+export function renderAndCheck(options: RenderCheckOptions = {}): RenderCheckResult {
+  const render = runHelmTemplate(options);
+  const result: RenderCheckResult = {
+    ok: false,
+    manifests: render.stdout,
+    stderr: render.stderr,
+    error: '',
+    documents: [],
+    findings: [],
+  };
+  if (!render.ok) {
+    return { ...result, error: render.stderr.trim() || 'helm template failed without a message' };
+  }
+  try {
+    result.documents = yaml.loadAll(render.stdout);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { ...result, error: `helm template printed YAML that does not parse: ${reason}` };
+  }
+  result.findings = checkDocuments(result.documents);
+  return { ...result, ok: result.findings.length === 0 };
+}
+
+function runHelmTemplate(options: RenderCheckOptions): ReturnType<typeof helmTemplate> {
+  try {
+    return helmTemplate({
+      helm: options.helm ?? defaultHelm(),
+      release: options.release ?? DEFAULT_RELEASE,
+      extraArgs: options.args ?? [],
+      ...(options.chartDir === undefined ? {} : { chartDir: options.chartDir }),
+    });
+  } catch (error) {
+    throw asUsageError(error);
+  }
+}
+
+// No Helm to run is an environment problem (exit 2), not a failed check.
+function asUsageError(error: unknown): unknown {
+  if (error instanceof HelmUnavailableError) return new UsageError(error.message);
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code === 'ENOENT' || code === 'EACCES') {
+    const fix = 'install helm or set HELM_BIN to a helm binary';
+    return new UsageError(`cannot run helm (${code}); ${fix}`);
+  }
+  return error;
+}
