@@ -25,7 +25,7 @@ import {
 } from '../scripts/lib/validation.js';
 import {
   checkWarnings,
-  warnAllowMixingPorts,
+  warnAllowHttpFieldsOnTcpPort,
   warnDefaultDenyOff,
   warnDenyWithoutPorts,
   warnEverythingDenied,
@@ -331,11 +331,16 @@ describe('warnings', () => {
     assert.deepEqual(codes(warnDenyWithoutPorts, jwt('requireToken: {ports: ["8080"]}')), []);
   });
 
-  test('IZT-W003 fires for an ALLOW rule mixing HTTP fields with ports', () => {
-    assert.deepEqual(codes(warnAllowMixingPorts, allowRule('methods: [GET], ports: ["8080"]')), [
-      'IZT-W003',
-    ]);
-    assert.deepEqual(codes(warnAllowMixingPorts, allowRule('methods: [GET]')), []);
+  test('IZT-W003 fires for an ALLOW rule with HTTP fields on a well-known TCP port', () => {
+    assert.deepEqual(
+      codes(warnAllowHttpFieldsOnTcpPort, allowRule('methods: [GET], ports: ["5432"]')),
+      ['IZT-W003'],
+    );
+    assert.deepEqual(
+      codes(warnAllowHttpFieldsOnTcpPort, allowRule('methods: [GET], ports: ["8080"]')),
+      [],
+    );
+    assert.deepEqual(codes(warnAllowHttpFieldsOnTcpPort, allowRule('ports: ["5432"]')), []);
   });
 
   test('IZT-W004 fires when default deny is off', () => {

@@ -20,6 +20,21 @@ const HTTP_ONLY_OPERATION_FIELDS = [
   'paths',
   'notPaths',
 ];
+// Ports whose usual protocol is not HTTP, for IZT-W003.
+const WELL_KNOWN_TCP_PORTS: Readonly<Record<string, string>> = {
+  '1433': 'SQL Server',
+  '1521': 'Oracle Database',
+  '2181': 'ZooKeeper',
+  '3306': 'MySQL',
+  '4222': 'NATS',
+  '5432': 'PostgreSQL',
+  '5672': 'AMQP',
+  '6379': 'Redis',
+  '9042': 'Cassandra',
+  '9092': 'Kafka',
+  '11211': 'memcached',
+  '27017': 'MongoDB',
+};
 const IDENTITY_SOURCE_FIELDS = [
   'principals',
   'notPrincipals',
@@ -53,7 +68,7 @@ const PATH_TEMPLATE = /\{\*\*?\}/g;
 export const WARNING_CHECKS: readonly WarningCheck[] = [
   warnRequireTokenOff,
   warnDenyWithoutPorts,
-  warnAllowMixingPorts,
+  warnAllowHttpFieldsOnTcpPort,
   warnDefaultDenyOff,
   warnIdentityWithoutStrictMtls,
   warnPathBypass,
@@ -105,21 +120,31 @@ export function warnDenyWithoutPorts(values: ValuesMap): Finding[] {
   return findings;
 }
 
-/** IZT-W003: an ALLOW rule that mixes HTTP-only fields with ports. */
-export function warnAllowMixingPorts(values: ValuesMap): Finding[] {
-  return policyRules(values, (action) => action === 'ALLOW')
-    .filter(
-      ({ rule }) =>
-        httpOnlyFields(rule).length > 0 &&
-        operations(rule).some(({ operation }) => truthy(operation.ports)),
-    )
-    .map(({ path, rule }) =>
+/**
+ * IZT-W003: an ALLOW rule that uses HTTP-only fields on a port where a well-known non-HTTP
+ * protocol listens. Istio drops such a rule on a TCP port, leaving the port deny-all. The port's
+ * real protocol is unknown here, so only ports with a well-known TCP protocol are flagged;
+ * flagging every port would warn on every ordinary HTTP rule.
+ */
+export function warnAllowHttpFieldsOnTcpPort(values: ValuesMap): Finding[] {
+  const findings: Finding[] = [];
+  for (const { path, rule } of policyRules(values, (action) => action === 'ALLOW')) {
+    const httpFields = httpOnlyFields(rule);
+    if (httpFields.length === 0) continue;
+    const tcpPorts = operations(rule)
+      .flatMap(({ operation }) => (Array.isArray(operation.ports) ? operation.ports : []))
+      .filter((port): port is string => typeof port === 'string' && port in WELL_KNOWN_TCP_PORTS);
+    const port = tcpPorts[0];
+    if (port === undefined) continue;
+    findings.push(
       warning(
         path,
         'IZT-W003',
-        `ALLOW rule mixes HTTP-only fields (${httpOnlyFields(rule).join(', ')}) with ports: on a TCP port Istio drops the whole rule; put TCP ports in a rule of their own`,
+        `ALLOW rule uses HTTP-only fields (${httpFields.join(', ')}) with port ${port}, usually ${WELL_KNOWN_TCP_PORTS[port]} over TCP: on a TCP port Istio drops the whole rule and the port stays denied; remove the HTTP-only fields, or ignore this if the port serves HTTP`,
       ),
     );
+  }
+  return findings;
 }
 
 /** IZT-W004: default deny switched off. */
