@@ -32,7 +32,10 @@ An absent `enabled` means on; a null entry (removed by a later values file) mean
 istio-zero-trust.resource prints one document: the standard metadata around the given spec.
 Call: include "istio-zero-trust.resource" (dict "root" $ "kind" "PeerAuthentication"
   "name" $name "namespace" $ns "annotations" $annotations "spec" $spec)
-The whole document goes through toYaml, so no user string can change the YAML structure.
+Every user value goes through toYaml, so no user string can change the YAML structure. Maps
+whose keys the user chooses (labels, annotations, matchLabels, portLevelMtls) are printed one
+key at a time in byte order: toYaml's own key order is not stable for keys such as "1e6-8" and
+"0123-9" and changed from one render to the next (Helm 3.17 and 4.1 alike).
 */}}
 {{- define "istio-zero-trust.resource" -}}
 {{- $root := .root -}}
@@ -46,13 +49,59 @@ The whole document goes through toYaml, so no user string can change the YAML st
 {{- end }}
 {{- $labels = merge $labels ($root.Values.commonLabels | default dict) -}}
 {{- $annotations := merge (deepCopy (.annotations | default dict)) ($root.Values.commonAnnotations | default dict) -}}
-{{- $metadata := dict "name" .name "namespace" .namespace "labels" $labels -}}
-{{- if $annotations }}
-{{- $_ := set $metadata "annotations" $annotations -}}
-{{- end }}
-{{- $doc := dict "apiVersion" $root.Values.istio.securityApiVersion "kind" .kind "metadata" $metadata "spec" .spec }}
+{{- $fixedKeys := omit .spec "selector" "portLevelMtls" }}
 ---
-{{ toYaml $doc }}
+apiVersion: {{ toYaml $root.Values.istio.securityApiVersion }}
+kind: {{ .kind }}
+metadata:
+{{- with $annotations }}
+  annotations:
+{{ include "istio-zero-trust.sortedMap" (dict "map" . "indent" 4) }}
+{{- end }}
+  labels:
+{{ include "istio-zero-trust.sortedMap" (dict "map" $labels "indent" 4) }}
+  name: {{ toYaml .name }}
+  namespace: {{ toYaml .namespace }}
+{{- if .spec }}
+spec:
+{{- with $fixedKeys }}
+{{ toYaml . | indent 2 }}
+{{- end }}
+{{- with .spec.portLevelMtls }}
+  portLevelMtls:
+{{ include "istio-zero-trust.sortedMap" (dict "map" . "indent" 4 "numeric" true) }}
+{{- end }}
+{{- with .spec.selector }}
+  selector:
+    matchLabels:
+{{ include "istio-zero-trust.sortedMap" (dict "map" .matchLabels "indent" 6) }}
+{{- end }}
+{{- else }}
+spec: {}
+{{- end }}
+{{- end -}}
+
+{{/*
+istio-zero-trust.sortedMap prints a map as YAML, one key at a time in byte order, or in numeric
+order when "numeric" is true (port numbers, which the schema ensures are digits).
+Call: include "istio-zero-trust.sortedMap" (dict "map" $map "indent" 4 ["numeric" true])
+*/}}
+{{- define "istio-zero-trust.sortedMap" -}}
+{{- $map := .map -}}
+{{- $bySortKey := dict -}}
+{{- range $key, $value := $map -}}
+{{- if $.numeric -}}
+{{- $_ := set $bySortKey (printf "%010d" (atoi $key)) $key -}}
+{{- else -}}
+{{- $_ := set $bySortKey $key $key -}}
+{{- end -}}
+{{- end -}}
+{{- $entries := list -}}
+{{- range $sortKey := keys $bySortKey | sortAlpha -}}
+{{- $key := get $bySortKey $sortKey -}}
+{{- $entries = append $entries (toYaml (dict $key (get $map $key))) -}}
+{{- end -}}
+{{- join "\n" $entries | indent .indent -}}
 {{- end -}}
 
 {{/*
