@@ -269,13 +269,13 @@ export interface IstioZeroTrustValues {
    */
   namespaceOverride?: string;
   /**
-   * Labels added to every resource.
+   * Labels added to every resource; the chart's standard app.kubernetes.io and helm.sh labels take precedence over a label of the same key.
    */
   commonLabels?: {
     [k: string]: string | undefined;
   };
   /**
-   * Annotations added to every resource.
+   * Annotations added to every resource; an entry's own annotations take precedence.
    */
   commonAnnotations?: {
     [k: string]: string | undefined;
@@ -312,11 +312,11 @@ export interface IstioZeroTrustValues {
       /**
        * Name of the namespace-wide policy.
        */
-      name?: string;
+      name: string;
       /**
        * Mutual TLS mode: STRICT requires mTLS, PERMISSIVE accepts mTLS and plaintext, DISABLE accepts plaintext only, UNSET inherits from the parent scope.
        */
-      mode?: 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+      mode: 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
       annotations?: Annotations;
     };
     /**
@@ -330,11 +330,11 @@ export interface IstioZeroTrustValues {
       /**
        * Name of the mesh-wide policy.
        */
-      name?: string;
+      name: string;
       /**
        * Mutual TLS mode: STRICT requires mTLS, PERMISSIVE accepts mTLS and plaintext, DISABLE accepts plaintext only, UNSET inherits from the parent scope.
        */
-      mode?: 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
+      mode: 'UNSET' | 'DISABLE' | 'PERMISSIVE' | 'STRICT';
       annotations?: Annotations;
     };
     /**
@@ -359,7 +359,7 @@ export interface IstioZeroTrustValues {
       /**
        * Name of the allow-nothing policy.
        */
-      name?: string;
+      name: string;
       /**
        * Adds the istio.io/dry-run annotation: denials are logged, not enforced, so the effect of default deny can be checked first.
        */
@@ -381,7 +381,7 @@ export interface IstioZeroTrustValues {
   };
 }
 /**
- * Extra annotations for this object only (for example an Argo CD sync-wave); merged over commonAnnotations.
+ * Extra annotations for this object only (for example an Argo CD sync-wave); they take precedence over commonAnnotations.
  */
 export interface Annotations {
   [k: string]: string | undefined;
@@ -795,7 +795,7 @@ export interface Operation {
    */
   notMethods?: [string, ...string[]];
   /**
-   * Normalized URL paths without query string; prefix*, *suffix, * or {*}/{**} templates. HTTP only.
+   * Normalized URL paths without query string; exact, prefix*, *suffix or *; or a template of literal segments and {*} (one segment) or {**} (the rest). HTTP only.
    *
    * @minItems 1
    */
@@ -975,4 +975,5 @@ export interface RequireToken {
    * Adds the istio.io/dry-run annotation to the policy: rejections are logged, not enforced.
    */
   dryRun?: boolean;
+  annotations?: Annotations;
 }

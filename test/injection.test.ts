@@ -70,20 +70,27 @@ const SERVICE_ACCOUNTS = ['yes', 'on/null', '1e6', 'ns/key: value', 'a #comment'
 const TRUST_DOMAINS = ['*', 'on', '1e6', '{{ .Values }}', 'key: value', 'a #comment'];
 const IP_BLOCKS = ['10.0.0.0/8', '1:20', '::', '2001:db8::/32'];
 const PORTS = ['80', '8080', '1000', '65535'];
+// Selector values: Istio admits anything without `*`.
 const LABEL_VALUES = ['', 'yes', 'on', 'null', '1e6', '0123', '~', 'key: value', 'a\nb', '{{ . }}'];
+// Metadata label values must be valid Kubernetes label values, which still leaves YAML traps.
+const METADATA_LABEL_VALUES = ['', 'yes', 'on', 'null', '1e6', '0123', 'true', 'No', 'y', '1_0'];
 
 const CHART = yaml.load(readFileSync(path.join(CHART_DIR, 'Chart.yaml'), 'utf8')) as Json;
 const CHART_LABEL = `${String(CHART.name)}-${String(CHART.version)}`.replace(/\+/g, '_');
 
 // Values with a hostile string in every string field, and the documents they must render to.
-const NAME_OVERRIDE = 'yes: {{ .Values }} #1e6';
+const NAME_OVERRIDE = '1e6';
 const NAMESPACE = 'null';
 const ROOT_NAMESPACE = 'on';
 const TRUST_DOMAIN = '0123';
-const COMMON_LABELS = Object.fromEntries(LABEL_VALUES.map((value, i) => [labelKey(i), value]));
+const COMMON_LABELS = Object.fromEntries(
+  METADATA_LABEL_VALUES.map((value, i) => [labelKey(i), value]),
+);
 const COMMON_ANNOTATIONS = Object.fromEntries(HOSTILE.map((value, i) => [annotationKey(i), value]));
 const ENTRY_ANNOTATIONS = { 'example.com/entry': 'yes: #{{ .Values }}', 'example.com/n': 'n' };
-const SELECTOR = { matchLabels: COMMON_LABELS };
+const SELECTOR = {
+  matchLabels: Object.fromEntries(LABEL_VALUES.map((value, i) => [labelKey(i), value])),
+};
 const HOSTILE_KEY_SELECTOR = {
   matchLabels: { 'key: value': 'yes', '#x': 'on', '- a': '0123', '{{ .Values }}': '~' },
 };
@@ -389,6 +396,7 @@ function labelKey(index: number): string {
   return `example.com/${WORDS[index % WORDS.length]}-${index}`;
 }
 
+// Annotation keys must be Kubernetes qualified names; hostile keys go into maps that admit them.
 function annotationKey(index: number): string {
-  return index % 2 === 0 ? `example.com/${index}` : `${HOSTILE[index]} ${index}`;
+  return `example.com/${WORDS[index % WORDS.length]}-${index}`;
 }

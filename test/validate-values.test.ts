@@ -188,7 +188,7 @@ authorization:
       'a path template',
       policyWithOperation('paths: ["/api/{id}"]'),
       'authorization.policies.viewer.rules[0].to[0].operation.paths[0]',
-      /only templates are \{\*\} .* and \{\*\*\}/,
+      /literal text or a whole \{\*\} .* or \{\*\*\}/,
     ],
     [
       'a label selector without *',

@@ -89,6 +89,7 @@ Call: include "istio-zero-trust.validate" $
 {{- $errors = append $errors (printf "%s: the name %s is also used by %s; give one of them another name" $requirePath $requireName (get $policyNames $requireName)) -}}
 {{- end -}}
 {{- $_ := set $policyNames $requireName $requirePath -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateAnnotations" (dict "path" (printf "%s.requireToken" $path) "entry" $require "kind" "AuthorizationPolicy") | fromJsonArray) -}}
 {{- end -}}
 {{- end -}}
 {{- end -}}

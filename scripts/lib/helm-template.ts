@@ -44,7 +44,10 @@ export function helmTemplate(options: HelmTemplateOptions = {}): HelmTemplateRes
 
 /** The message a failed render gives a user, without Helm's location prefix. */
 export function helmError(stderr: string): string {
-  const text = stderr.replace(/^Error: /m, '').trim();
+  const text = stderr
+    .replace(/^Error: /m, '')
+    .replace(/\s*Use --debug flag to render out invalid YAML\s*$/, '')
+    .trim();
   const execution = /execution error at \([^)]*\): ([\s\S]*)$/.exec(text);
   return execution?.[1]?.trim() ?? text;
 }

@@ -31,7 +31,10 @@ const PORT =
 const IP_OR_CIDR =
   '^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$';
 const METHOD = '^(\\*|\\*?[A-Z][A-Z_-]*|[A-Z][A-Z_-]*\\*)$';
-const PATH = '^([^{}]|\\{\\*\\*?\\})+$';
+const PATH = "^[^{}]+$|^(/([-A-Za-z0-9._~%!$&'()+,;:@=]+|\\{\\*\\}|\\{\\*\\*\\}))+$";
+const QUALIFIED_NAME =
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 const RESOURCE_NAME = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
 const MAX_SHOWN_CHARACTERS = 80;
@@ -54,8 +57,20 @@ export const PATTERNS: Readonly<Record<string, PatternWords>> = {
         : 'write the method in upper case',
   },
   [PATH]: {
-    accepts: 'a path whose only templates are {*} (one segment) and {**} (the rest)',
-    fix: () => 'remove other { and } characters, or use a prefix* or *suffix match',
+    accepts:
+      'a path without { or }, or a template path whose segments are each literal text or a whole {*} (one segment) or {**} (the rest)',
+    fix: () =>
+      'remove { and } outside whole {*} or {**} segments, and * from template paths (or use a prefix* or *suffix match instead of a template)',
+  },
+  [QUALIFIED_NAME]: {
+    accepts:
+      'a Kubernetes label or annotation key: an optional DNS prefix and "/", then letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+    fix: () => 'rename the key, such as example.com/team',
+  },
+  [LABEL_VALUE]: {
+    accepts:
+      'a Kubernetes label value: empty, or letters, digits, "-", "_" and ".", starting and ending with a letter or digit (at most 63 characters)',
+    fix: () => 'remove spaces and other characters; put free text in an annotation instead',
   },
   '^[^*]+$': {
     accepts: 'a label key without *',

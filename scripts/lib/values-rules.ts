@@ -341,6 +341,7 @@ function checkRequestAuthentication(
         );
       }
       policyNames.set(requireName, requirePath);
+      errors.push(...checkAnnotations(`${path}.requireToken`, require, 'AuthorizationPolicy'));
     }
   }
 }
