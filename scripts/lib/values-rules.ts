@@ -26,7 +26,8 @@ const TARGET_GROUPS: Readonly<Record<string, string>> = {
   Gateway: 'gateway.networking.k8s.io',
   GatewayClass: 'gateway.networking.k8s.io',
 };
-const IDENTITY_FIELDS = [
+/** Source fields that match the peer's mTLS identity. */
+export const PEER_IDENTITY_FIELDS = [
   'principals',
   'notPrincipals',
   'workloadIdentities',
@@ -37,9 +38,9 @@ const IDENTITY_FIELDS = [
   'notServiceAccounts',
   'trustDomains',
   'notTrustDomains',
-  'requestPrincipals',
-  'notRequestPrincipals',
 ];
+// Source fields a CUSTOM policy may not use, in _validate.tpl's order.
+const IDENTITY_FIELDS = [...PEER_IDENTITY_FIELDS, 'requestPrincipals', 'notRequestPrincipals'];
 const CUSTOM_IDENTITY_KEYS = [
   'source.namespace',
   'source.serviceAccount',
@@ -125,13 +126,7 @@ function checkPeerAuthentication(errors: Errors, peer: unknown, ns: string, root
   for (const [name, workload] of sortedEntries(field(peer, 'workloads'))) {
     if (!isOn(workload)) continue;
     const path = `peerAuthentication.workloads.${name}`;
-    const taken = peerNames.get(name);
-    if (taken !== undefined) {
-      errors.push(
-        `${path}: the name ${name} is also used by ${taken}; give one of them another name`,
-      );
-    }
-    peerNames.set(name, path);
+    errors.push(...claimName(peerNames, name, path));
     if (!truthy(field(workload, 'mode')) && !truthy(field(workload, 'portLevelMtls'))) {
       errors.push(
         `${path}: sets neither mode nor portLevelMtls; set one of them or remove the entry`,
@@ -163,13 +158,7 @@ function checkAuthorization(
   for (const [name, policy] of sortedEntries(field(authorization, 'policies'))) {
     if (!isOn(policy)) continue;
     const path = `authorization.policies.${name}`;
-    const taken = policyNames.get(name);
-    if (taken !== undefined) {
-      errors.push(
-        `${path}: the name ${name} is also used by ${taken}; give one of them another name`,
-      );
-    }
-    policyNames.set(name, path);
+    errors.push(...claimName(policyNames, name, path));
     errors.push(...checkPolicy(path, policy, ns, rootNs));
   }
 }
@@ -305,6 +294,14 @@ function checkAttachment(path: string, entry: unknown, ns: string, rootNs: strin
   return errors;
 }
 
+/** Records that `path` names an object `name`; an error when another path already did. */
+function claimName(names: Map<string, string>, name: string, path: string): Errors {
+  const taken = names.get(name);
+  names.set(name, path);
+  if (taken === undefined) return [];
+  return [`${path}: the name ${name} is also used by ${taken}; give one of them another name`];
+}
+
 function checkAnnotations(path: string, entry: unknown, kind: string): Errors {
   if (!hasKey(orDict(field(entry, 'annotations')), 'istio.io/dry-run')) return [];
   if (kind === 'AuthorizationPolicy') {
@@ -334,13 +331,7 @@ function checkRequestAuthentication(
     if (isOn(require)) {
       const requireName = truthy(require.name) ? String(require.name) : `${name}-require-jwt`;
       const requirePath = `${path}.requireToken.name`;
-      const taken = policyNames.get(requireName);
-      if (taken !== undefined) {
-        errors.push(
-          `${requirePath}: the name ${requireName} is also used by ${taken}; give one of them another name`,
-        );
-      }
-      policyNames.set(requireName, requirePath);
+      errors.push(...claimName(policyNames, requireName, requirePath));
       errors.push(...checkAnnotations(`${path}.requireToken`, require, 'AuthorizationPolicy'));
     }
   }

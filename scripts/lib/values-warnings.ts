@@ -6,7 +6,7 @@
 //   for (const warning of checkWarnings(values)) console.error(formatFinding(warning));
 
 import type { Finding } from './validation.js';
-import { isOn, sortedEntries, truthy } from './values-rules.js';
+import { isOn, PEER_IDENTITY_FIELDS, sortedEntries, truthy } from './values-rules.js';
 import { isValuesMap, type ValuesMap } from './yaml-values.js';
 
 type WarningCheck = (values: ValuesMap) => Finding[];
@@ -35,18 +35,6 @@ const WELL_KNOWN_TCP_PORTS: Readonly<Record<string, string>> = {
   '11211': 'memcached',
   '27017': 'MongoDB',
 };
-const IDENTITY_SOURCE_FIELDS = [
-  'principals',
-  'notPrincipals',
-  'workloadIdentities',
-  'notWorkloadIdentities',
-  'namespaces',
-  'notNamespaces',
-  'serviceAccounts',
-  'notServiceAccounts',
-  'trustDomains',
-  'notTrustDomains',
-];
 const IDENTITY_CONDITION_KEYS = [
   'source.principal',
   'source.namespace',
@@ -386,7 +374,7 @@ function identityUses(policyPath: string, policy: ValuesMap): { path: string; na
     if (!isValuesMap(rule)) return;
     const rulePath = `${policyPath}.rules[${ruleIndex}]`;
     for (const { path, source } of sources(rule, rulePath)) {
-      for (const name of IDENTITY_SOURCE_FIELDS) {
+      for (const name of PEER_IDENTITY_FIELDS) {
         if (truthy(source[name])) uses.push({ path: `${path}.${name}`, name });
       }
     }
