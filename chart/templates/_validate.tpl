@@ -1,7 +1,9 @@
 {{/*
 istio-zero-trust.validate fails the render with every cross-field error at once: the rules a
 JSON schema cannot state. scripts/lib/values-rules.ts checks the same rules with the same
-messages, and the golden error tests hold both to them.
+messages, and the golden error tests hold both to them; the exceptions are the schema backstops
+(validateNothingEmpty, validateSelectorLabels, empty jwtRules lists), which only fire when a
+render skips schema validation and which the TypeScript validator leaves to the schema.
 Call: include "istio-zero-trust.validate" $
 */}}
 {{- define "istio-zero-trust.validate" -}}
@@ -32,6 +34,7 @@ Call: include "istio-zero-trust.validate" $
 {{- $errors = append $errors (printf "%s: the name %s is also used by %s; give one of them another name" $path $name (get $peerNames $name)) -}}
 {{- end -}}
 {{- $_ := set $peerNames $name $path -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateSelectorLabels" (dict "path" $path "entry" $workload) | fromJsonArray) -}}
 {{- if not (or $workload.mode $workload.portLevelMtls) -}}
 {{- $errors = append $errors (printf "%s: sets neither mode nor portLevelMtls; set one of them or remove the entry" $path) -}}
 {{- end -}}
@@ -68,6 +71,12 @@ Call: include "istio-zero-trust.validate" $
 {{- $errors = concat $errors (include "istio-zero-trust.validateAnnotations" (dict "path" $path "entry" $auth "kind" "RequestAuthentication") | fromJsonArray) -}}
 {{- range $index, $rule := $auth.jwtRules -}}
 {{- $rulePath := printf "%s.jwtRules[%d]" $path $index -}}
+{{- range $field, $value := $rule -}}
+{{- if and (kindIs "slice" $value) (not $value) -}}
+{{- /* Backs up the schema: an empty audiences list would accept any audience. */ -}}
+{{- $errors = append $errors (printf "%s.%s: is empty, which Istio reads as not set; remove it or give it entries" $rulePath $field) -}}
+{{- end -}}
+{{- end -}}
 {{- if not (or $rule.issuer $rule.jwksUri) -}}
 {{- $errors = append $errors (printf "%s: sets neither issuer nor jwksUri; set issuer (with jwksUri or jwks)" $rulePath) -}}
 {{- end -}}
@@ -85,6 +94,9 @@ Call: include "istio-zero-trust.validate" $
 {{- if include "istio-zero-trust.isOn" $require -}}
 {{- $requireName := $require.name | default (printf "%s-require-jwt" $name) -}}
 {{- $requirePath := printf "%s.requireToken.name" $path -}}
+{{- if gt (len $requireName) 253 -}}
+{{- $errors = append $errors (printf "%s: the policy name %s-require-jwt would be longer than 253 characters; set a shorter requireToken.name" $requirePath $name) -}}
+{{- end -}}
 {{- if hasKey $policyNames $requireName -}}
 {{- $errors = append $errors (printf "%s: the name %s is also used by %s; give one of them another name" $requirePath $requireName (get $policyNames $requireName)) -}}
 {{- end -}}
@@ -127,9 +139,11 @@ Call: include "istio-zero-trust.validatePolicy" (dict "path" $path "policy" $pol
 {{- end -}}
 {{- $identityFields := list "principals" "notPrincipals" "workloadIdentities" "notWorkloadIdentities" "namespaces" "notNamespaces" "serviceAccounts" "notServiceAccounts" "trustDomains" "notTrustDomains" "requestPrincipals" "notRequestPrincipals" -}}
 {{- range $ruleIndex, $rule := $policy.rules -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateNothingEmpty" (dict "path" (printf "%s.rules[%d]" $path $ruleIndex) "rule" $rule) | fromJsonArray) -}}
 {{- range $fromIndex, $from := $rule.from -}}
 {{- $source := $from.source -}}
 {{- $sourcePath := printf "%s.rules[%d].from[%d].source" $path $ruleIndex $fromIndex -}}
+{{- $source = $source | default dict -}}
 {{- if and (or $source.serviceAccounts $source.notServiceAccounts) (or $source.principals $source.notPrincipals $source.workloadIdentities $source.notWorkloadIdentities $source.namespaces $source.notNamespaces) -}}
 {{- $errors = append $errors (printf "%s: serviceAccounts cannot be combined with principals, workloadIdentities or namespaces in one source; put them in separate from entries" $sourcePath) -}}
 {{- end -}}
@@ -192,6 +206,7 @@ Call: include "istio-zero-trust.validateAttachment" (dict "path" $path "entry" $
 {{- define "istio-zero-trust.validateAttachment" -}}
 {{- $errors := list -}}
 {{- $groups := dict "Service" "" "ServiceEntry" "networking.istio.io" "Gateway" "gateway.networking.k8s.io" "GatewayClass" "gateway.networking.k8s.io" -}}
+{{- $errors = concat $errors (include "istio-zero-trust.validateSelectorLabels" (dict "path" .path "entry" .entry) | fromJsonArray) -}}
 {{- if and .entry.selector .entry.targetRefs -}}
 {{- $errors = append $errors (printf "%s: selector and targetRefs are both set; keep one (targetRefs for Gateway API gateways and waypoints, selector for sidecars and other gateways)" .path) -}}
 {{- end -}}
@@ -221,6 +236,67 @@ Call: include "istio-zero-trust.validateAnnotations" (dict "path" $path "entry" 
 {{- else -}}
 {{- $errors = append $errors (printf "%s.annotations: Istio rejects istio.io/dry-run on a %s; remove it" .path .kind) -}}
 {{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{/*
+istio-zero-trust.validateNothingEmpty returns, as JSON, an error for every empty list, source or
+operation in one rule. Istio reads an empty list as "not set", which in a rule means "anything",
+so rendering one would widen the rule. The schema refuses them first; this keeps the chart closed
+when schema validation is skipped (helm --skip-schema-validation), so the TypeScript rules leave
+these cases to the schema.
+Call: include "istio-zero-trust.validateNothingEmpty" (dict "path" $rulePath "rule" $rule) | fromJsonArray
+*/}}
+{{- define "istio-zero-trust.validateNothingEmpty" -}}
+{{- $errors := list -}}
+{{- $message := "is empty, which Istio reads as not set, so the rule would match more than intended; remove it or give it entries" -}}
+{{- $parts := list -}}
+{{- range $key := list "from" "to" "when" -}}
+{{- if hasKey $.rule $key -}}
+{{- $value := get $.rule $key -}}
+{{- if not $value -}}
+{{- $errors = append $errors (printf "%s.%s: %s" $.path $key $message) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- range $index, $entry := $.rule.from -}}
+{{- $parts = append $parts (list (printf "%s.from[%d].source" $.path $index) (get ($entry | default dict) "source")) -}}
+{{- end -}}
+{{- range $index, $entry := $.rule.to -}}
+{{- $parts = append $parts (list (printf "%s.to[%d].operation" $.path $index) (get ($entry | default dict) "operation")) -}}
+{{- end -}}
+{{- range $part := $parts -}}
+{{- if not (index $part 1) -}}
+{{- $errors = append $errors (printf "%s: %s" (index $part 0) $message) -}}
+{{- end -}}
+{{- end -}}
+{{- /* A condition without values is its own error (validatePolicy); only its lists count here. */ -}}
+{{- range $index, $entry := $.rule.when -}}
+{{- $parts = append $parts (list (printf "%s.when[%d]" $.path $index) ($entry | default dict)) -}}
+{{- end -}}
+{{- range $part := $parts -}}
+{{- $partPath := index $part 0 -}}
+{{- $fields := index $part 1 | default dict -}}
+{{- range $name, $value := $fields -}}
+{{- if and (kindIs "slice" $value) (not $value) -}}
+{{- $errors = append $errors (printf "%s.%s: %s" $partPath $name $message) -}}
+{{- end -}}
+{{- end -}}
+{{- end -}}
+{{- toJson $errors -}}
+{{- end -}}
+
+{{/*
+istio-zero-trust.validateSelectorLabels returns, as JSON, an error for a selector without labels,
+which selects every workload in the namespace. Like validateNothingEmpty, it backs up the schema
+for renders that skip schema validation.
+Call: include "istio-zero-trust.validateSelectorLabels" (dict "path" $path "entry" $entry) | fromJsonArray
+*/}}
+{{- define "istio-zero-trust.validateSelectorLabels" -}}
+{{- $errors := list -}}
+{{- if and (hasKey .entry "selector") (not (get (.entry.selector | default dict) "matchLabels")) -}}
+{{- $errors = append $errors (printf "%s.selector.matchLabels: is empty, so the policy would apply to every workload in the namespace; remove selector to mean that, or give labels" .path) -}}
 {{- end -}}
 {{- toJson $errors -}}
 {{- end -}}
