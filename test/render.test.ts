@@ -133,14 +133,21 @@ describe('npm run render', { skip: SKIP }, () => {
     assert.match(run.stderr, /execution error at .*action DENY needs rules/s);
   });
 
-  test('prints the findings to stderr and exits 1 when a CRD check fails', () => {
+  test('prints the findings to stderr, no manifests, and exits 1 when a CRD check fails', () => {
     const run = runRender([], { HELM_BIN: fakeHelm });
     assert.equal(run.status, 1);
-    assert.equal(run.stdout, BAD_MANIFEST);
+    assert.equal(run.stdout, '');
+    assert.match(run.stderr, /no manifests printed/);
     assert.match(
       run.stderr,
       /document 0, AuthorizationPolicy shop\/both: spec: only one of targetRefs or selector/,
     );
+  });
+
+  test('exits 2 for --output-dir, which leaves nothing to check', () => {
+    const run = runRender(['--output-dir', scratch], { HELM_BIN: pinnedHelm(3) });
+    assert.equal(run.status, 2);
+    assert.match(run.stderr, /--output-dir is not supported/);
   });
 
   test('exits 2 when Helm is not available', () => {
