@@ -41,6 +41,8 @@ export const PEER_IDENTITY_FIELDS = [
 ];
 // Source fields a CUSTOM policy may not use, in _validate.tpl's order.
 const IDENTITY_FIELDS = [...PEER_IDENTITY_FIELDS, 'requestPrincipals', 'notRequestPrincipals'];
+// Kubernetes object names are DNS subdomains of at most 253 characters.
+const MAX_NAME_LENGTH = 253;
 const CUSTOM_IDENTITY_KEYS = [
   'source.namespace',
   'source.serviceAccount',
@@ -331,6 +333,11 @@ function checkRequestAuthentication(
     if (isOn(require)) {
       const requireName = truthy(require.name) ? String(require.name) : `${name}-require-jwt`;
       const requirePath = `${path}.requireToken.name`;
+      if (requireName.length > MAX_NAME_LENGTH) {
+        errors.push(
+          `${requirePath}: the policy name ${name}-require-jwt would be longer than 253 characters; set a shorter requireToken.name`,
+        );
+      }
       errors.push(...claimName(policyNames, requireName, requirePath));
       errors.push(...checkAnnotations(`${path}.requireToken`, require, 'AuthorizationPolicy'));
     }
