@@ -7,7 +7,9 @@
 //   npm run validate -- --format json values.yaml       findings as a JSON array on stdout
 //   npm run validate -- --namespace shop values.yaml    the release namespace (default: default)
 //
-// Findings go to stderr, one a line; a one-line summary goes to stdout.
+// Findings go to stderr, one a line; a one-line summary goes to stdout. Besides what Helm would
+// refuse, a key written twice in one map is an error (Helm silently keeps the last one), and so
+// is a file of several YAML documents (Helm 3 reads the first, Helm 4 merges them all).
 // Exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error (no files, unknown flag,
 // unreadable file).
 
@@ -20,9 +22,12 @@ import {
 } from './lib/validation.js';
 import {
   isValuesMap,
-  loadValuesFile,
+  layerSpellings,
+  loadValuesSource,
   ValuesSyntaxError,
+  type DuplicateKey,
   type ValuesMap,
+  type ValuesSource,
 } from './lib/yaml-values.js';
 
 const COMMAND = 'validate-values';
@@ -46,11 +51,13 @@ interface Options {
 /** A finding and the values file it comes from, when one file can be named. */
 interface Report extends Finding {
   file?: string;
+  /** 1-based line in `file`, when the finding comes from reading the file. */
+  line?: number;
 }
 
 interface Layer {
   file: string;
-  values?: ValuesMap;
+  source?: ValuesSource;
   syntaxError?: ValuesSyntaxError;
 }
 
@@ -103,7 +110,7 @@ export function parseArguments(argv: readonly string[]): Options | undefined {
 // An unreadable file is a usage error (thrown); a file Helm cannot parse is a finding.
 function readLayer(file: string): Layer {
   try {
-    return { file, values: loadValuesFile(file) };
+    return { file, source: loadValuesSource(file) };
   } catch (error) {
     if (error instanceof ValuesSyntaxError) return { file, syntaxError: error };
     throw error;
@@ -113,26 +120,41 @@ function readLayer(file: string): Layer {
 function validateRun(layers: readonly Layer[], namespace: string): Report[] {
   const broken = layers.filter((layer) => layer.syntaxError !== undefined);
   if (broken.length > 0) return broken.map(syntaxReport);
-  const parsed = layers.map((layer) => ({ file: layer.file, values: layer.values ?? {} }));
+  const sources = layers.flatMap(({ source }) => (source === undefined ? [] : [source]));
   const { errors, warnings } = validateValues(
-    parsed.map(({ values }) => values),
-    { namespace },
+    sources.map(({ values }) => values),
+    { namespace, spellings: layerSpellings(sources) },
   );
-  return [...errors, ...warnings].map((finding) => {
-    const file = sourceFile(finding.path, parsed);
+  const findings = [...errors, ...warnings].map((finding) => {
+    const file = sourceFile(finding.path, sources);
     return file === undefined ? finding : { file, ...finding };
   });
+  return [...sources.flatMap(duplicateReports), ...findings];
 }
 
 function syntaxReport({ file, syntaxError }: Layer): Report {
-  const where = syntaxError?.line === undefined ? '(file)' : `line ${syntaxError.line}`;
+  const line = syntaxError?.line;
+  const reason = syntaxError?.reason ?? 'cannot be parsed';
   return {
     file,
+    ...(line === undefined ? {} : { line }),
     severity: 'error',
     code: YAML_ERROR,
-    path: where,
-    message: `${syntaxError?.reason ?? 'cannot be parsed'}; Helm cannot read this file`,
+    path: line === undefined ? '(file)' : `line ${line}`,
+    message: syntaxError?.helmFails === false ? reason : `${reason}; Helm cannot read this file`,
   };
+}
+
+// Helm, like js-yaml here, keeps the last of repeated keys without a word.
+function duplicateReports({ file, duplicateKeys }: ValuesSource): Report[] {
+  return duplicateKeys.map(({ path, firstLine, line }: DuplicateKey) => ({
+    file,
+    line,
+    severity: 'error',
+    code: YAML_ERROR,
+    path,
+    message: `appears twice in this map (${firstLine === line ? `line ${line}` : `lines ${firstLine} and ${line}`}); Helm keeps only the last one; remove or merge one of them`,
+  }));
 }
 
 function printReports(reports: readonly Report[], format: Format): void {

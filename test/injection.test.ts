@@ -65,7 +65,15 @@ const HOSTILE = [
 const WORDS = ['on', 'yes', 'y', 'n', 'no', 'off', 'null', 'true', '1e6', '0123', '1000000'];
 const HEADER_NAMES = ['on', 'yes', 'null', '1e6', '0123', '1000000', '-leading-dash', 'Y'];
 const METHODS = ['ON', 'YES', 'NO', 'Y', 'N', 'OFF', 'NULL', 'TRUE', '*'];
-const PATHS = ['/on', 'yes', '*', '- dash', 'key: value', 'a #comment', '1e6', '0123', 'a\nb'];
+// Paths start with / or * and hold no whitespace, ? or # (the schema refuses paths that never match).
+const PATHS = ['/on', '/yes', '*', '/-dash', '/key:value', "/it's", '*.1e6', '/0123', '/~', '/[x]'];
+// Fields whose patterns refuse some free text get the hostile strings that can still match.
+const PRINCIPALS = HOSTILE.filter((value) => !/[:\s]/.test(value));
+const REQUEST_PRINCIPALS = HOSTILE.filter((value) => !value.includes('\n')).map(
+  (value) => `iss/${value}`,
+);
+const NAMESPACES = [...WORDS, '*', 'on-*', '*-yes'];
+const HOSTS = HOSTILE.filter((value) => !/[/\s]/.test(value));
 const SERVICE_ACCOUNTS = ['yes', 'on/null', '1e6', 'ns/key: value', 'a #comment', '{{ .Values }}'];
 const TRUST_DOMAINS = ['*', 'on', '1e6', '{{ .Values }}', 'key: value', 'a #comment'];
 const IP_BLOCKS = ['10.0.0.0/8', '1:20', '::', '2001:db8::/32'];
@@ -105,12 +113,12 @@ const RENDERED_TARGET_REFS = [
   { group: 'networking.istio.io', kind: 'ServiceEntry', name: '1e6' },
 ];
 const SOURCE = {
-  principals: HOSTILE,
-  notPrincipals: HOSTILE,
-  requestPrincipals: HOSTILE,
-  notRequestPrincipals: HOSTILE,
-  namespaces: HOSTILE,
-  notNamespaces: HOSTILE,
+  principals: PRINCIPALS,
+  notPrincipals: PRINCIPALS,
+  requestPrincipals: REQUEST_PRINCIPALS,
+  notRequestPrincipals: REQUEST_PRINCIPALS,
+  namespaces: NAMESPACES,
+  notNamespaces: NAMESPACES,
   trustDomains: TRUST_DOMAINS,
   notTrustDomains: TRUST_DOMAINS,
   ipBlocks: IP_BLOCKS,
@@ -126,13 +134,13 @@ const IDENTITY_SOURCE = {
 };
 const RENDERED_IDENTITY_SOURCE = {
   ...SOURCE,
-  principals: [...HOSTILE, ...IDENTITIES.map(principal)],
-  notPrincipals: [...HOSTILE, ...IDENTITIES.map(principal)],
+  principals: [...PRINCIPALS, ...IDENTITIES.map(principal)],
+  notPrincipals: [...PRINCIPALS, ...IDENTITIES.map(principal)],
 };
 const ACCOUNT_SOURCE = { serviceAccounts: SERVICE_ACCOUNTS, notServiceAccounts: SERVICE_ACCOUNTS };
 const OPERATION = {
-  hosts: HOSTILE,
-  notHosts: HOSTILE,
+  hosts: HOSTS,
+  notHosts: HOSTS,
   ports: PORTS,
   notPorts: PORTS,
   methods: METHODS,
@@ -169,7 +177,7 @@ const JWT_RULES = [
 ];
 const PATH_RULES = [{ to: [{ operation: { paths: PATHS } }] }];
 const REQUIRED_CLAIMS = { on: HOSTILE, 'key: value #x': ['yes'], '{{ .Values }}': ['1e6', '0123'] };
-const REQUIRE_PATHS = ['yes', '/a: b #c', 'null'];
+const REQUIRE_PATHS = ['/yes', '/a:b', '*null'];
 
 const VALUES = {
   global: { on: 'yes' },
@@ -198,7 +206,7 @@ const VALUES = {
           { to: [{ operation: OPERATION }], when: CONDITIONS },
         ],
       },
-      true: { action: 'DENY', targetRefs: TARGET_REFS, rules: PATH_RULES },
+      n: { action: 'DENY', targetRefs: TARGET_REFS, rules: PATH_RULES },
       '1000000': {
         action: 'CUSTOM',
         provider: { name: 'yes: #{{ .Values }}\n- on' },
@@ -240,6 +248,7 @@ function expectedDocuments(): Json[] {
       selector: HOSTILE_KEY_SELECTOR,
       rules: [{}],
     }),
+    authz('n', { action: 'DENY', targetRefs: RENDERED_TARGET_REFS, rules: PATH_RULES }),
     authz(
       'on',
       {
@@ -253,7 +262,6 @@ function expectedDocuments(): Json[] {
       },
       ENTRY_ANNOTATIONS,
     ),
-    authz('true', { action: 'DENY', targetRefs: RENDERED_TARGET_REFS, rules: PATH_RULES }),
     authz(
       'off',
       {

@@ -29,13 +29,20 @@ import {
   warnDefaultDenyOff,
   warnDenyWithoutPorts,
   warnEverythingDenied,
+  warnMatchEverythingRule,
   warnIdentityWithoutStrictMtls,
   warnLiteralWildcard,
   warnNamespaceWideJwt,
   warnPathBypass,
   warnRequireTokenOff,
 } from '../scripts/lib/values-warnings.js';
-import { loadValuesFile, parseValuesYaml, type ValuesMap } from '../scripts/lib/yaml-values.js';
+import {
+  layerSpellings,
+  loadValuesFile,
+  parseValuesYaml,
+  readValuesSource,
+  type ValuesMap,
+} from '../scripts/lib/yaml-values.js';
 
 const SCHEMA_ERROR_CASES_DIR = path.join(PROJECT_ROOT, 'test', 'golden', '_schema_error_');
 const HELM_SCHEMA_FAILURE = "values don't meet the specifications of the schema";
@@ -77,12 +84,107 @@ requestAuthentication:
     );
   });
 
-  test('asks to quote a number where a string belongs (ports: [8080])', () => {
+  test('asks to quote a number as meant, not as parsed, when the spelling is unknown', () => {
     const finding = schemaError(
       policyWithOperation('ports: [8080]'),
       'authorization.policies.viewer.rules[0].to[0].operation.ports[0]',
     );
-    assert.equal(finding.message, 'got number 8080; quote it: "8080"');
+    assert.equal(
+      finding.message,
+      'got number 8080, which YAML reads from an unquoted number, losing how it was written (1.10 reads as 1.1, 0x1F as 31); quote the value exactly as you mean it, as a port number from 1 to 65535, written as a string',
+    );
+  });
+
+  test('quotes a number as the file wrote it (1.10, 0123, 0x1F), not as YAML read it', () => {
+    const at = 'requestAuthentication.api.jwtRules[0].audiences';
+    const messages = [0, 1, 2].map(
+      (index) =>
+        sourceSchemaError(jwtRule('audiences: [1.10, 0123, 0x1F]'), `${at}[${index}]`).message,
+    );
+    assert.deepEqual(messages, [
+      'got a number, which YAML reads from the unquoted 1.10; quote the value exactly as you mean it: "1.10"',
+      'got a number, which YAML reads from the unquoted 0123; quote the value exactly as you mean it: "0123"',
+      'got a number, which YAML reads from the unquoted 0x1F; quote the value exactly as you mean it: "0x1F"',
+    ]);
+  });
+
+  test('says what a patterned field accepts when a quoted number would still fail (timeout: 5)', () => {
+    const finding = sourceSchemaError(
+      jwtRule('timeout: 5'),
+      'requestAuthentication.api.jwtRules[0].timeout',
+    );
+    assert.equal(
+      finding.message,
+      'got a number, which YAML reads from the unquoted 5; quote the value exactly as you mean it, as a duration such as 5s, 500ms or 1m30s: write a number followed by a unit (ns, us, ms, s, m or h), without spaces',
+    );
+  });
+
+  test('quotes the unquoted word a boolean value was read from (issuer: y)', () => {
+    const finding = sourceSchemaError(
+      'requestAuthentication:\n  api:\n    jwtRules: [{issuer: y}]\n',
+      'requestAuthentication.api.jwtRules[0].issuer',
+    );
+    assert.equal(
+      finding.message,
+      'got boolean true, which YAML 1.1 reads from the unquoted y; quote the value: "y"',
+    );
+  });
+
+  test('refuses a key read as "true" from an unquoted yes, quoting the key as written', () => {
+    const values = 'authorization:\n  policies:\n    yes: {rules: [{}]}\n';
+    const at = 'authorization.policies.true';
+    assert.equal(
+      sourceSchemaError(values, at).message,
+      'got the key "true", which Helm reads from the unquoted key yes (YAML 1.1 reads yes/no/on/off/y/n as booleans); quote the key: "yes"',
+    );
+    assert.equal(
+      schemaError(values, at).message,
+      'got the key "true", which Helm reads as true from an unquoted yes/no/on/off/y/n (or true/false) key; quote the key',
+    );
+  });
+
+  test('refuses a key "false" written so, asking for another name', () => {
+    const finding = sourceSchemaError('commonLabels:\n  "false": x\n', 'commonLabels.false');
+    assert.match(
+      finding.message,
+      /^got the key "false", which is refused because .*; choose another name$/,
+    );
+  });
+
+  test('accepts quoted yes/no/on/off keys', () => {
+    const { errors } = validateValues([
+      parse(`
+commonLabels: {"yes": a, "on": b}
+authorization:
+  policies:
+    "no":
+      selector: {matchLabels: {"off": x, app: api}}
+      rules: [{}]
+`),
+    ]);
+    assert.deepEqual(errors, []);
+  });
+
+  test('accepts the forms of identities, hosts, paths and IP blocks that can match', () => {
+    const { errors } = validateValues([
+      parse(`
+authorization:
+  policies:
+    viewer:
+      rules:
+        - from:
+            - source:
+                principals: [cluster.local/ns/a/sa/b, "*", "*/ns/a/sa/*", old-td/ns/default/sa/x, "*/sa/x"]
+                namespaces: ["*", shop, shop-*, "*-prod"]
+                requestPrincipals: ["*", "https://a.example.com/user-1", "https://a.example.com/*", "*/user-1", iss/sub, "*sub", "iss*"]
+                ipBlocks: [0.0.0.0/0, 255.255.255.255, 10.0.0.0/8, 100.64.0.0/10, "2001:db8::/32", "::1"]
+          to:
+            - operation:
+                hosts: [api.example.com, "api.example.com:*", "*", "*.example.com"]
+                paths: [/, /api/*, "*.css", "*", "/a/{*}/b", "/a/{**}", /package.Service/Method, /a%20b]
+`),
+    ]);
+    assert.deepEqual(errors.map(formatFinding), []);
   });
 
   test('explains that an empty list (principals: []) would widen the rule', () => {
@@ -95,7 +197,10 @@ authorization:
 `,
       'authorization.policies.viewer.rules[0].from[0].source.principals',
     );
-    assert.match(finding.message, /empty list, which Istio reads as "not set": that widens the rule/);
+    assert.match(
+      finding.message,
+      /empty list, which Istio reads as "not set": that widens the rule/,
+    );
     assert.match(finding.message, /remove the key or give at least one value$/);
   });
 
@@ -225,6 +330,48 @@ authorization:
       jwtRule('outputPayloadToHeader: "x payload"'),
       'requestAuthentication.api.jwtRules[0].outputPayloadToHeader',
       /header name made of letters, digits/,
+    ],
+    [
+      'a principal without spiffe://',
+      policyWithSource('principals: ["spiffe://cluster.local/ns/a/sa/b"]'),
+      'authorization.policies.viewer.rules[0].from[0].source.principals[0]',
+      /without spiffe:\/\/.*write "cluster\.local\/ns\/a\/sa\/b"; Istio adds spiffe:\/\/ itself/,
+    ],
+    [
+      'a namespace with * only at one end',
+      policyWithSource('namespaces: ["a*b"]'),
+      'authorization.policies.viewer.rules[0].from[0].source.namespaces[0]',
+      /namespace name .* with \* only alone or at one end/,
+    ],
+    [
+      'a request principal <issuer>/<subject>',
+      policyWithSource('requestPrincipals: [user-1]'),
+      'authorization.policies.viewer.rules[0].from[0].source.requestPrincipals[0]',
+      /<issuer>\/<subject>.*never matches; .*"user-1\/\*" for any subject .*"\*\/user-1" for the subject/,
+    ],
+    [
+      'a host without scheme or path',
+      policyWithOperation('hosts: ["https://api.example.com/v1"]'),
+      'authorization.policies.viewer.rules[0].to[0].operation.hosts[0]',
+      /host or host:port.*without a scheme, path or spaces; write the host only, for example "api\.example\.com"/,
+    ],
+    [
+      'a path without a query string',
+      policyWithOperation('paths: ["/search?q=1"]'),
+      'authorization.policies.viewer.rules[0].to[0].operation.paths[0]',
+      /starts with \/ or \* and holds no \?, #, space.*matches the path without it, so write "\/search"/,
+    ],
+    [
+      'a path that starts with /',
+      jwt('requireToken: {excludePaths: [healthz], ports: ["8080"]}'),
+      'requestAuthentication.api.requireToken.excludePaths[0]',
+      /start the path with \/, such as "\/healthz"/,
+    ],
+    [
+      'an IPv4 address with numbers up to 255',
+      policyWithSource('notRemoteIpBlocks: [10.0.0.256]'),
+      'authorization.policies.viewer.rules[0].from[0].source.notRemoteIpBlocks[0]',
+      /IPv4 numbers 0 to 255, without leading zeros/,
     ],
     [
       'a resource name',
@@ -416,6 +563,13 @@ describe('warnings', () => {
     );
   });
 
+  test('IZT-W010 fires for an ALLOW or DENY rule {} that matches every request', () => {
+    assert.deepEqual(codes(warnMatchEverythingRule, policy('rules: [{}]')), ['IZT-W010']);
+    assert.deepEqual(codes(warnMatchEverythingRule, policy('rules: [{}]', 'DENY')), ['IZT-W010']);
+    assert.deepEqual(codes(warnMatchEverythingRule, allowRule('ports: ["8080"]')), []);
+    assert.deepEqual(codes(warnMatchEverythingRule, policy('rules: [{}]', 'AUDIT')), []);
+  });
+
   test('IZT-W009 fires when default deny is on and no ALLOW policy with rules is enforced', () => {
     assert.deepEqual(
       codes(warnEverythingDenied, 'authorization: {policies: {a: {rules: [{}], dryRun: true}}}'),
@@ -476,6 +630,34 @@ describe('npm run validate (scripts/validate-values.ts)', () => {
     assert.match(run.stderr, /broken\.yaml: error IZT-E-YAML line \d+: /);
   });
 
+  test('exits 1 for a key written twice in one map, naming the path, file and lines', () => {
+    const file = writeValues('twice.yaml', `${QUIET_VALUES}    viewer:\n      rules: [{}]\n`);
+    const run = runCli([file]);
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(
+      run.stderr,
+      /twice\.yaml: error IZT-E-YAML authorization\.policies\.viewer: appears twice in this map \(lines 4 and 8\); Helm keeps only the last one; remove or merge one of them\n/,
+    );
+  });
+
+  test('exits 1 for a file of several documents, saying Helm 3 and 4 read it differently', () => {
+    const run = runCli([
+      '--format',
+      'json',
+      writeValues('two.yaml', `${QUIET_VALUES}---\nenabled: false\n`),
+    ]);
+    assert.equal(run.status, 1, run.stderr);
+    const findings = JSON.parse(run.stdout) as (Finding & { line?: number })[];
+    assert.deepEqual(
+      findings.map(({ code, path: at, line }) => `${code} ${at} ${line}`),
+      ['IZT-E-YAML line 9 9'],
+    );
+    assert.equal(
+      findings[0]?.message,
+      'the file holds 2 YAML documents (separated by ---); Helm 3 reads only the first while Helm 4 reads them all, so they render differently; keep one document per values file',
+    );
+  });
+
   test('--each validates every file on its own', () => {
     const valid = writeValues('each-valid.yaml', QUIET_VALUES);
     const invalid = writeValues(
@@ -525,7 +707,17 @@ function coalesced(text: string): ValuesMap {
 
 /** The one schema error at `at`, failing when there is none. */
 function schemaError(text: string, at: string): Finding {
-  const { errors } = validateValues([parse(text)]);
+  return findSchemaError(validateValues([parse(text)]).errors, at);
+}
+
+/** The schema error at `at`, with the file's spellings known as npm run validate knows them. */
+function sourceSchemaError(text: string, at: string): Finding {
+  const source = readValuesSource(text, 'test.yaml');
+  const { errors } = validateValues([source.values], { spellings: layerSpellings([source]) });
+  return findSchemaError(errors, at);
+}
+
+function findSchemaError(errors: readonly Finding[], at: string): Finding {
   const finding = errors.find(({ path: where }) => where === at);
   assert.ok(finding !== undefined, `no error at ${at}: ${errors.map(formatFinding).join('\n')}`);
   assert.equal(finding.code, 'IZT-E-SCHEMA');

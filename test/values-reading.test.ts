@@ -1,6 +1,8 @@
 // Values are read and layered as Helm does: scripts/lib/yaml-values.ts gives YAML 1.1 scalar
 // types, scripts/lib/coalesce.ts layers files over chart/values.yaml. Besides unit tests, both
 // pinned Helms render `.Values` as JSON from a copy of the chart, and the result must equal ours.
+// Reading the source also finds repeated keys and spellings, and refuses files that Helm 3 and
+// Helm 4 read differently (several documents) or that nest absurdly deep.
 //
 // Run: node --import tsx --test test/values-reading.test.ts
 
@@ -16,8 +18,11 @@ import { helmTemplate } from '../scripts/lib/helm-template.js';
 import { CHART_DIR, CHART_VALUES } from '../scripts/lib/paths.js';
 import { chartDefaults, validateValues } from '../scripts/lib/validation.js';
 import {
+  layerSpellings,
   loadValuesFile,
+  MAX_VALUES_DEPTH,
   parseValuesYaml,
+  readValuesSource,
   ValuesSyntaxError,
   YAML11_FALSE,
   YAML11_TRUE,
@@ -55,6 +60,14 @@ base: &base {a: 1, b: 2}
 merged:
   <<: *base
   b: 3
+`;
+
+// Two documents: Helm 3 reads the first, Helm 4 merges both (the second's x wins).
+const TWO_DOCUMENTS_YAML = `x: 1
+nested: {a: 1}
+---
+x: 2
+nested: {b: 2}
 `;
 
 const LAYERS_YAML: readonly string[] = [
@@ -176,6 +189,115 @@ describe('parseValuesYaml', () => {
         const file = writeValues(`scalars-${major}.yaml`, SCALARS_YAML);
         const ours = coalesceValues(chartDefaults(), [loadValuesFile(file)]);
         assert.deepEqual(ours, helmValues(major, [file]));
+      },
+    );
+  }
+});
+
+describe('readValuesSource', () => {
+  test('reports a key written twice in one map, with its value path and both lines', () => {
+    const source = readValuesSource(
+      'a:\n  b: 1\n  c: 2\n  b: 3\nlist:\n  - {x: 1, x: 2}\na: {}\n',
+      'f.yaml',
+    );
+    assert.deepEqual(source.duplicateKeys, [
+      { path: 'a.b', key: 'b', firstLine: 2, line: 4 },
+      { path: 'list[0].x', key: 'x', firstLine: 6, line: 6 },
+      { path: 'a', key: 'a', firstLine: 1, line: 7 },
+    ]);
+    assert.deepEqual(source.values, { a: {}, list: [{ x: 2 }] });
+  });
+
+  test('reports no repeated key for merge keys and aliases', () => {
+    const source = readValuesSource(
+      'base: &base {a: 1, b: 2}\nmerged:\n  <<: *base\n  b: 3\ncopy: *base\n',
+      'f.yaml',
+    );
+    assert.deepEqual(source.duplicateKeys, []);
+  });
+
+  test('keeps how keys and converted scalars were written, by value path and line', () => {
+    const source = readValuesSource('p:\n  yes: {n: 0x1F}\nq: [1.10, "2", on]\n', 'f.yaml');
+    const keys = source.keySpellings.map(({ path, text, value, line }) => [
+      path,
+      text,
+      value,
+      line,
+    ]);
+    assert.deepEqual(keys, [
+      ['p', 'p', 'p', 1],
+      ['p.true', 'yes', true, 2],
+      ['p.true.false', 'n', false, 2],
+      ['q', 'q', 'q', 3],
+    ]);
+    const values = source.valueSpellings.map(({ path, text, value }) => [path, text, value]);
+    assert.deepEqual(values, [
+      ['p.true.false', '0x1F', 31],
+      ['q[0]', '1.10', 1.1],
+      ['q[2]', 'on', true],
+    ]);
+  });
+
+  test('lets a later file spell a path over an earlier one', () => {
+    const first = readValuesSource('a: {yes: 1}\n', 'a.yaml');
+    const second = readValuesSource('a: {"true": 1.50}\n', 'b.yaml');
+    const spellings = layerSpellings([first, second]);
+    assert.equal(spellings.keys.get('a.true')?.text, '"true"');
+    assert.equal(spellings.values.get('a.true')?.text, '1.50');
+  });
+
+  test('refuses a file of several documents, which Helm 3 and Helm 4 read differently', () => {
+    assert.throws(
+      () => parseValuesYaml(TWO_DOCUMENTS_YAML, 'two.yaml'),
+      (error) => {
+        assert.ok(error instanceof ValuesSyntaxError);
+        assert.equal(error.line, 4);
+        assert.equal(error.helmFails, false);
+        assert.equal(
+          error.reason,
+          'the file holds 2 YAML documents (separated by ---); Helm 3 reads only the first while Helm 4 reads them all, so they render differently; keep one document per values file',
+        );
+        return true;
+      },
+    );
+  });
+
+  test('reads a file with a leading --- or an empty document after the first', () => {
+    assert.deepEqual(parseValuesYaml('---\na: 1\n', 'f'), { a: 1 });
+    assert.deepEqual(parseValuesYaml('a: 1\n---\n', 'f'), { a: 1 });
+  });
+
+  test(`refuses nesting deeper than ${MAX_VALUES_DEPTH} levels with a clear message`, () => {
+    const nestedMaps = (depth: number): string =>
+      Array.from({ length: depth }, (_, level) => `${'  '.repeat(level)}k${level}:\n`).join('') +
+      `${'  '.repeat(depth)}leaf: 1\n`;
+    assert.doesNotThrow(() => parseValuesYaml(nestedMaps(MAX_VALUES_DEPTH - 1), 'f'));
+    const tooDeep = /^the file nests maps and lists more than 100 levels deep, too deep for values/;
+    for (const text of [
+      nestedMaps(MAX_VALUES_DEPTH),
+      `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`,
+    ]) {
+      assert.throws(
+        () => parseValuesYaml(text, 'deep.yaml'),
+        (error) => {
+          assert.ok(error instanceof ValuesSyntaxError, String(error));
+          assert.match(error.reason, tooDeep);
+          return true;
+        },
+      );
+    }
+  });
+
+  for (const major of HELM_MAJORS) {
+    test(
+      `Helm ${major} reads ${major === 3 ? 'only the first document' : 'every document'} of a file`,
+      { skip: SKIP_HELM },
+      () => {
+        const file = writeValues(`two-documents-${major}.yaml`, TWO_DOCUMENTS_YAML);
+        const values = helmValues(major, [file]) as Record<string, unknown>;
+        const expected =
+          major === 3 ? { x: 1, nested: { a: 1 } } : { x: 2, nested: { a: 1, b: 2 } };
+        assert.deepEqual({ x: values.x, nested: values.nested }, expected);
       },
     );
   }

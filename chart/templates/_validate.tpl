@@ -177,10 +177,11 @@ Call: include "istio-zero-trust.validateConditionValues" (dict "path" $path "con
 {{- define "istio-zero-trust.validateConditionValues" -}}
 {{- $errors := list -}}
 {{- $key := .condition.key -}}
+{{- $ipOrCidr := list "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8" -}}
 {{- $checks := dict
-  "source.ip" (list "^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8")
-  "remote.ip" (list "^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8")
-  "destination.ip" (list "^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8")
+  "source.ip" $ipOrCidr
+  "remote.ip" $ipOrCidr
+  "destination.ip" $ipOrCidr
   "destination.port" (list "^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$" "a port number from 1 to 65535")
   "source.serviceAccount" (list "^([^/*]+/)?[^/*]+$" "a service account as <namespace>/<name> or <name>, without *") -}}
 {{- with get $checks $key -}}

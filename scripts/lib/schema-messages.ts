@@ -1,11 +1,12 @@
 // Turns ajv's schema errors into messages a user can act on: the value path in the chart's dotted
 // form (authorization.policies.viewer.rules[0].to[0].operation.ports[0]), what is wrong, and the
 // fix. Used by validation.ts; the patterns of values-schema.json each have words in PATTERNS (a
-// test checks that none is missing).
+// test checks that none is missing). Given the files' spellings (yaml-values.ts), a message about
+// a value YAML converted quotes what the file says: `yes` for a key read as "true", 0123 for 123.
 
 import type { ErrorObject } from 'ajv';
 
-import { isValuesMap } from './yaml-values.js';
+import { isValuesMap, type ScalarSpelling, type SourceSpellings } from './yaml-values.js';
 
 /** One schema problem at a value path. */
 export interface SchemaProblem {
@@ -28,10 +29,16 @@ export interface SchemaLandmarks {
 
 const PORT =
   '^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
-const IP_OR_CIDR =
-  '^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$';
+const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const IP_OR_CIDR = `^(${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$`;
 const METHOD = '^(\\*|\\*?[A-Z][A-Z_-]*|[A-Z][A-Z_-]*\\*)$';
-const PATH = "^[^{}]+$|^(/([-A-Za-z0-9._~%!$&'()+,;:@=]+|\\{\\*\\}|\\{\\*\\*\\}))+$";
+const PATH_TEMPLATE = "(/([-A-Za-z0-9._~%!$&'()+,;:@=]+|\\{\\*\\}|\\{\\*\\*\\}))+";
+const PATH = `^[/*][^{}?#\\s]*$|^${PATH_TEMPLATE}$`;
+const PRINCIPAL = '^[^:\\s]+$';
+const REQUEST_PRINCIPAL = '^(\\*.*|.*\\*|(.*[^:/])?/.*)$';
+const NAMESPACE_MATCH =
+  '^(\\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?|\\*[-a-z0-9]*[a-z0-9]|[a-z0-9][-a-z0-9]*\\*)$';
+const HOST = '^[^/\\s]+$';
 const QUALIFIED_NAME =
   '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
 const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
@@ -46,7 +53,8 @@ export const PATTERNS: Readonly<Record<string, PatternWords>> = {
     fix: () => 'write the workload\'s container port in quotes, such as "8080"',
   },
   [IP_OR_CIDR]: {
-    accepts: 'an IPv4 or IPv6 address or CIDR block, such as 10.0.0.1 or 10.0.0.0/8',
+    accepts:
+      'an IPv4 or IPv6 address or CIDR block, such as 10.0.0.1 or 10.0.0.0/8 (IPv4 numbers 0 to 255, without leading zeros)',
     fix: () => 'write one address or block per item, without a port, range or *',
   },
   [METHOD]: {
@@ -58,9 +66,38 @@ export const PATTERNS: Readonly<Record<string, PatternWords>> = {
   },
   [PATH]: {
     accepts:
-      'a path without { or }, or a template path whose segments are each literal text or a whole {*} (one segment) or {**} (the rest)',
-    fix: () =>
-      'remove { and } outside whole {*} or {**} segments, and * from template paths (or use a prefix* or *suffix match instead of a template)',
+      'a path that starts with / or * and holds no ?, #, space, { or }, or a template path whose segments are each literal text or a whole {*} (one segment) or {**} (the rest)',
+    fix: pathFix,
+  },
+  [PRINCIPAL]: {
+    accepts:
+      'a peer identity <trust-domain>/ns/<namespace>/sa/<service-account> without spiffe://, ":" or spaces (* alone or at one end)',
+    fix: (value) =>
+      value.startsWith('spiffe://')
+        ? `write ${show(value.slice('spiffe://'.length))}; Istio adds spiffe:// itself`
+        : 'write the identity as <trust-domain>/ns/<namespace>/sa/<service-account>, such as cluster.local/ns/shop/sa/api',
+  },
+  [REQUEST_PRINCIPAL]: {
+    accepts:
+      'a JWT principal <issuer>/<subject>, such as https://auth.example.com/user-1 (a / besides those of ://), or one with * alone or at one end',
+    fix: (value) =>
+      `Istio splits the value at its last / into issuer and subject, so this one never matches; write <issuer>/<subject>, such as ${show(`${value}/*`)} for any subject of the issuer ${show(value)} or ${show(`*/${value}`)} for the subject ${show(value)} of any issuer`,
+  },
+  [NAMESPACE_MATCH]: {
+    accepts:
+      'a namespace name (lower-case letters, digits and "-") with * only alone or at one end, such as shop, shop-* or *-prod',
+    fix: (value) =>
+      value.includes('*')
+        ? 'keep * alone or at one end: sidecars and ztunnel read a * elsewhere differently'
+        : withSuggestion(
+            'write the namespace as Kubernetes names it',
+            suggestName(value, DNS_LABEL),
+          ),
+  },
+  [HOST]: {
+    accepts:
+      'a host or host:port, such as api.example.com or api.example.com:* (* alone or at one end), without a scheme, path or spaces',
+    fix: (value) => withSuggestion('write the host only', suggestHost(value)),
   },
   [QUALIFIED_NAME]: {
     accepts:
@@ -133,17 +170,23 @@ export const PATTERNS: Readonly<Record<string, PatternWords>> = {
   },
 };
 
-/** Schema problems for ajv's errors (run with allErrors and verbose), in ajv's order. */
+const NO_SPELLINGS: SourceSpellings = { keys: new Map(), values: new Map() };
+
+/**
+ * Schema problems for ajv's errors (run with allErrors and verbose), in ajv's order;
+ * `spellings` tells how the files wrote keys and scalars, when known.
+ */
 export function describeSchemaErrors(
   errors: readonly ErrorObject[],
   values: unknown,
   chartDefaults: unknown,
   landmarks: SchemaLandmarks,
+  spellings: SourceSpellings = NO_SPELLINGS,
 ): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const seen = new Set<string>();
   for (const error of errors) {
-    const problem = describeError(error, values, chartDefaults, landmarks);
+    const problem = describeError(error, values, chartDefaults, landmarks, spellings);
     if (problem === undefined) continue;
     const key = `${problem.path}\n${problem.message}`;
     if (seen.has(key)) continue;
@@ -158,17 +201,21 @@ function describeError(
   values: unknown,
   chartDefaults: unknown,
   landmarks: SchemaLandmarks,
+  spellings: SourceSpellings,
 ): SchemaProblem | undefined {
   const segments = pointerSegments(error.instancePath);
   const path = dottedPath(values, segments);
   // A failed propertyNames keyword repeats the error of the name itself, reported below.
   if (error.keyword === 'propertyNames') return undefined;
   if (error.propertyName !== undefined) {
-    return { path: childPath(path, error.propertyName), message: keyMessage(error) };
+    const keyPath = childPath(path, error.propertyName);
+    return { path: keyPath, message: keyMessage(error, spellings.keys.get(keyPath)) };
   }
   switch (error.keyword) {
-    case 'type':
-      return { path, message: typeMessage(expectedTypes(error.params.type), error.data, segments) };
+    case 'type': {
+      const written = spelledAs(spellings.values.get(path), error.data);
+      return { path, message: typeMessage(error, segments, written) };
+    }
     case 'required': {
       const missing = String(error.params.missingProperty);
       const removed = hasPath(chartDefaults, [...segments, missing]);
@@ -189,14 +236,22 @@ function describeError(
   }
 }
 
-function typeMessage(expected: string[], data: unknown, segments: readonly string[]): string {
-  const wanted = expected.filter((type) => type !== 'null');
+function typeMessage(
+  error: ErrorObject,
+  segments: readonly string[],
+  written: string | undefined,
+): string {
+  const data: unknown = error.data;
+  const wanted = expectedTypes(error.params.type).filter((type) => type !== 'null');
   if (data === null) return nullMessage(wanted, segments);
   if (wanted.includes('string')) {
     if (typeof data === 'boolean') {
+      if (written !== undefined) {
+        return `got boolean ${data}, which YAML 1.1 reads from the unquoted ${written}; quote the value: ${show(written)}`;
+      }
       return `got boolean ${data}, which YAML 1.1 reads from an unquoted yes/no/on/off/y/n; quote the value`;
     }
-    if (typeof data === 'number') return `got number ${data}; quote it: "${data}"`;
+    if (typeof data === 'number') return numberMessage(data, written, patternOf(error));
     return `got ${describeValue(data)}; write a single string`;
   }
   if (wanted.includes('boolean')) {
@@ -261,8 +316,48 @@ function patternMessage(pattern: string, value: string): string {
   return `got ${show(value)}, but this accepts ${words.accepts}; ${words.fix(value)}`;
 }
 
-function keyMessage(error: ErrorObject): string {
+// YAML gives a number neither its spelling nor, for 0123, Helm's reading (octal 83), so the
+// message names the number only when the file's text is not known.
+function numberMessage(
+  data: number,
+  written: string | undefined,
+  pattern: string | undefined,
+): string {
+  const read =
+    written === undefined
+      ? `got number ${data}, which YAML reads from an unquoted number, losing how it was written (1.10 reads as 1.1, 0x1F as 31)`
+      : `got a number, which YAML reads from the unquoted ${written}`;
+  const quote = `${read}; quote the value exactly as you mean it`;
+  const words = pattern === undefined ? undefined : PATTERNS[pattern];
+  const text = written ?? String(data);
+  if (words !== undefined && pattern !== undefined && !new RegExp(pattern, 'u').test(text)) {
+    return `${quote}, as ${words.accepts}: ${words.fix(text)}`;
+  }
+  if (written !== undefined) return `${quote}: ${show(written)}`;
+  return words === undefined ? quote : `${quote}, as ${words.accepts}`;
+}
+
+// Helm turns an unquoted yes/no/on/off/y/n/true/false key into the string "true" or "false".
+function booleanKeyMessage(key: string, spelling: ScalarSpelling | undefined): string {
+  const written = spelling?.text;
+  const unquotedWord =
+    typeof spelling?.value === 'boolean' &&
+    written !== undefined &&
+    !/^true$|^false$/i.test(written);
+  if (unquotedWord) {
+    return `got the key ${show(key)}, which Helm reads from the unquoted key ${written} (YAML 1.1 reads yes/no/on/off/y/n as booleans); quote the key: ${show(written)}`;
+  }
+  if (spelling === undefined) {
+    return `got the key ${show(key)}, which Helm reads as ${key} from an unquoted yes/no/on/off/y/n (or true/false) key; quote the key`;
+  }
+  return `got the key ${show(key)}, which is refused because Helm reads unquoted yes/no/on/off/y/n keys as "true" and "false"; choose another name`;
+}
+
+function keyMessage(error: ErrorObject, spelling: ScalarSpelling | undefined): string {
   const key = String(error.propertyName);
+  if (error.keyword === 'not' && (key === 'true' || key === 'false')) {
+    return booleanKeyMessage(key, spelling);
+  }
   if (error.keyword === 'pattern') {
     const words = PATTERNS[String(error.params.pattern)];
     if (words !== undefined) {
@@ -354,6 +449,16 @@ function hasPath(root: unknown, segments: readonly string[]): boolean {
   return true;
 }
 
+// The spelling of the value at a path, when the file wrote the value that was read.
+function spelledAs(spelling: ScalarSpelling | undefined, data: unknown): string | undefined {
+  return spelling !== undefined && spelling.value === data ? spelling.text : undefined;
+}
+
+function patternOf(error: ErrorObject): string | undefined {
+  const parent = error.parentSchema as { pattern?: unknown } | undefined;
+  return typeof parent?.pattern === 'string' ? parent.pattern : undefined;
+}
+
 function expectedTypes(type: unknown): string[] {
   if (Array.isArray(type)) return type.map(String);
   return String(type).split(',');
@@ -413,6 +518,23 @@ function suggestName(value: string, pattern: string): string | undefined {
     .replace(separators, '-')
     .replace(/^[-.]+|[-.]+$/g, '');
   return candidate !== value && new RegExp(pattern).test(candidate) ? candidate : undefined;
+}
+
+// Authorization matches the path without its query string, so a value with ? or # never matches.
+function pathFix(value: string): string {
+  if (/[?#]/.test(value)) {
+    const path = value.split(/[?#]/)[0] ?? '';
+    return `remove the query string: Istio matches the path without it${path === '' ? '' : `, so write ${show(path)}`}`;
+  }
+  if (/\s/.test(value)) return 'write a space in a path as %20, as it arrives';
+  if (!/^[/*{]/.test(value)) return `start the path with /, such as ${show(`/${value}`)}`;
+  return 'remove { and } outside whole {*} or {**} segments, and * from template paths (or use a prefix* or *suffix match instead of a template)';
+}
+
+// The host of a URL such as https://api.example.com/v1.
+function suggestHost(value: string): string | undefined {
+  const host = /^(?:[A-Za-z][-A-Za-z0-9+.]*:\/\/)?([^/\s]+)/.exec(value.trim())?.[1];
+  return host !== undefined && host !== value && new RegExp(HOST).test(host) ? host : undefined;
 }
 
 function withSuggestion(fix: string, suggestion: string | undefined): string {

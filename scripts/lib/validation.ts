@@ -19,7 +19,12 @@ import { CHART_VALUES, SOURCE_SCHEMA } from './paths.js';
 import { describeSchemaErrors, type SchemaLandmarks } from './schema-messages.js';
 import { checkValuesRules, isOn, truthy } from './values-rules.js';
 import { checkWarnings } from './values-warnings.js';
-import { isValuesMap, loadValuesFile, type ValuesMap } from './yaml-values.js';
+import {
+  isValuesMap,
+  loadValuesFile,
+  type SourceSpellings,
+  type ValuesMap,
+} from './yaml-values.js';
 
 export type Severity = 'error' | 'warning';
 
@@ -39,6 +44,8 @@ export interface ValidationResult {
 export interface ValidateOptions {
   /** The release namespace (`helm --namespace`); Helm's default is "default". */
   namespace?: string;
+  /** How the files spelled keys and scalars (yaml-values.ts layerSpellings), for messages. */
+  spellings?: SourceSpellings;
 }
 
 export const SCHEMA_ERROR = 'IZT-E-SCHEMA';
@@ -62,7 +69,7 @@ export function validateValues(
 ): ValidationResult {
   const defaults = chartDefaults();
   const values = coalesceValues(defaults, layers);
-  const errors = checkSchema(values, defaults);
+  const errors = checkSchema(values, defaults, options.spellings);
   if (errors.length > 0) return { values, errors, warnings: [] };
   errors.push(...checkNames(values));
   if (errors.length === 0) {
@@ -82,10 +89,14 @@ export function chartDefaults(): ValuesMap {
   return cachedDefaults;
 }
 
-function checkSchema(values: ValuesMap, defaults: ValuesMap): Finding[] {
+function checkSchema(
+  values: ValuesMap,
+  defaults: ValuesMap,
+  spellings: SourceSpellings | undefined,
+): Finding[] {
   const { validate, landmarks } = compiledSchema();
   if (validate(values)) return [];
-  return describeSchemaErrors(validate.errors ?? [], values, defaults, landmarks).map(
+  return describeSchemaErrors(validate.errors ?? [], values, defaults, landmarks, spellings).map(
     ({ path, message }) => error(path, SCHEMA_ERROR, message),
   );
 }

@@ -50,7 +50,7 @@ const CUSTOM_IDENTITY_KEYS = [
   'source.principal',
 ];
 const IP_OR_CIDR =
-  '^(([0-9]{1,3}\\.){3}[0-9]{1,3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$';
+  '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$';
 const IP_OR_CIDR_WORDS = 'an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8';
 const CONDITION_VALUE_CHECKS: Readonly<Record<string, readonly [RegExp, string]>> = {
   'source.ip': [new RegExp(IP_OR_CIDR), IP_OR_CIDR_WORDS],
