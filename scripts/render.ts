@@ -37,7 +37,7 @@ function main(argv: readonly string[]): void {
   }
   process.stdout.write(result.manifests);
   const documents = result.documents.filter(Boolean).length;
-  console.error(`render: ${documents} document${documents === 1 ? '' : 's'} pass the CRD checks`);
+  console.error(`render: ${documents} ${documents === 1 ? 'document passes' : 'documents pass'} the CRD checks`);
 }
 
 /** `[release] [flags...]`: a first argument that is not a flag names the release. */

@@ -63,6 +63,7 @@ export const WARNING_CHECKS: readonly WarningCheck[] = [
   warnNamespaceWideJwt,
   warnLiteralWildcard,
   warnEverythingDenied,
+  warnMatchEverythingRule,
 ];
 
 /** All warnings for coalesced values that passed the schema; none when the chart is disabled. */
@@ -133,6 +134,24 @@ export function warnAllowHttpFieldsOnTcpPort(values: ValuesMap): Finding[] {
     );
   }
   return findings;
+}
+
+/**
+ * IZT-W010: an ALLOW or DENY rule that sets none of from, to and when matches every request,
+ * so an ALLOW rule undoes default deny for the workloads it selects and a DENY rule blocks them.
+ */
+export function warnMatchEverythingRule(values: ValuesMap): Finding[] {
+  return policyRules(values, (action) => action === 'ALLOW' || action === 'DENY')
+    .filter(({ rule }) => !truthy(rule.from) && !truthy(rule.to) && !truthy(rule.when))
+    .map(({ path, action }) =>
+      warning(
+        path,
+        'IZT-W010',
+        action === 'ALLOW'
+          ? 'the rule {} matches every request, so this policy allows everything to the workloads it selects, whatever default deny says; add from, to or when'
+          : 'the rule {} matches every request, so this policy denies everything to the workloads it selects; add from, to or when unless that is the intent',
+      ),
+    );
 }
 
 /** IZT-W004: default deny switched off. */
