@@ -30,6 +30,7 @@ import {
   warnDenyWithoutPorts,
   warnEverythingDenied,
   warnMatchEverythingRule,
+  warnTargetRefsWithV1beta1,
   warnIdentityWithoutStrictMtls,
   warnLiteralWildcard,
   warnNamespaceWideJwt,
@@ -568,6 +569,14 @@ describe('warnings', () => {
     assert.deepEqual(codes(warnMatchEverythingRule, policy('rules: [{}]', 'DENY')), ['IZT-W010']);
     assert.deepEqual(codes(warnMatchEverythingRule, allowRule('ports: ["8080"]')), []);
     assert.deepEqual(codes(warnMatchEverythingRule, policy('rules: [{}]', 'AUDIT')), []);
+  });
+
+  test('IZT-W011 fires for targetRefs with security.istio.io/v1beta1', () => {
+    const gatewayPolicy =
+      'authorization:\n  policies:\n    gw: {targetRefs: [{kind: Gateway, name: gw}], rules: [{to: [{operation: {ports: ["80"]}}]}]}\n';
+    const v1beta1 = 'istio: {securityApiVersion: security.istio.io/v1beta1}\n';
+    assert.deepEqual(codes(warnTargetRefsWithV1beta1, v1beta1 + gatewayPolicy), ['IZT-W011']);
+    assert.deepEqual(codes(warnTargetRefsWithV1beta1, gatewayPolicy), []);
   });
 
   test('IZT-W009 fires when default deny is on and no ALLOW policy with rules is enforced', () => {

@@ -64,6 +64,7 @@ export const WARNING_CHECKS: readonly WarningCheck[] = [
   warnLiteralWildcard,
   warnEverythingDenied,
   warnMatchEverythingRule,
+  warnTargetRefsWithV1beta1,
 ];
 
 /** All warnings for coalesced values that passed the schema; none when the chart is disabled. */
@@ -150,6 +151,28 @@ export function warnMatchEverythingRule(values: ValuesMap): Finding[] {
         action === 'ALLOW'
           ? 'the rule {} matches every request, so this policy allows everything to the workloads it selects, whatever default deny says; add from, to or when'
           : 'the rule {} matches every request, so this policy denies everything to the workloads it selects; add from, to or when unless that is the intent',
+      ),
+    );
+}
+
+/**
+ * IZT-W011: targetRefs (Istio 1.22+) with security.istio.io/v1beta1, the version chosen for Istio
+ * before 1.22. Either the version or the targetRefs is likely a mistake: an older Istio's CRDs
+ * reject targetRefs.
+ */
+export function warnTargetRefsWithV1beta1(values: ValuesMap): Finding[] {
+  if (field(values.istio, 'securityApiVersion') !== 'security.istio.io/v1beta1') return [];
+  const entries = [
+    ...policies(values).map(({ path, policy }) => ({ path, entry: policy })),
+    ...requestAuthentications(values).map(({ path, auth }) => ({ path, entry: auth })),
+  ];
+  return entries
+    .filter(({ entry }) => truthy(entry.targetRefs))
+    .map(({ path }) =>
+      warning(
+        `${path}.targetRefs`,
+        'IZT-W011',
+        'targetRefs needs Istio 1.22 or later, while istio.securityApiVersion is v1beta1, the choice for Istio before 1.22; on an older Istio the CRD rejects targetRefs, so use a selector there, or set securityApiVersion to security.istio.io/v1',
       ),
     );
 }
