@@ -2,7 +2,8 @@
 istio-zero-trust.validate fails the render with every cross-field error at once: the rules a
 JSON schema cannot state. scripts/lib/values-rules.ts checks the same rules with the same
 messages, and the golden error tests hold both to them; the exceptions are the schema backstops
-(validateNothingEmpty, validateSelectorLabels, empty jwtRules lists), which only fire when a
+(validateNothingEmpty, validateSelectorLabels, empty jwtRules and their lists, empty
+requiredClaims), which only fire when a
 render skips schema validation and which the TypeScript validator leaves to the schema.
 Call: include "istio-zero-trust.validate" $
 */}}
@@ -69,6 +70,11 @@ Call: include "istio-zero-trust.validate" $
 {{- $path := printf "requestAuthentication.%s" $name -}}
 {{- $errors = concat $errors (include "istio-zero-trust.validateAttachment" (dict "path" $path "entry" $auth "namespace" $ns "rootNamespace" $rootNs) | fromJsonArray) -}}
 {{- $errors = concat $errors (include "istio-zero-trust.validateAnnotations" (dict "path" $path "entry" $auth "kind" "RequestAuthentication") | fromJsonArray) -}}
+{{- if not $auth.jwtRules -}}
+{{- /* Schema backstop: without rules the RequestAuthentication checks nothing while its
+require-token policy denies every request. */ -}}
+{{- $errors = append $errors (printf "%s.jwtRules: is empty; give at least one issuer" $path) -}}
+{{- end -}}
 {{- range $index, $rule := $auth.jwtRules -}}
 {{- $rulePath := printf "%s.jwtRules[%d]" $path $index -}}
 {{- range $field, $value := $rule -}}
@@ -94,6 +100,12 @@ Call: include "istio-zero-trust.validate" $
 {{- if include "istio-zero-trust.isOn" $require -}}
 {{- $requireName := $require.name | default (printf "%s-require-jwt" $name) -}}
 {{- $requirePath := printf "%s.requireToken.name" $path -}}
+{{- range $claim, $accepted := $require.requiredClaims -}}
+{{- if not $accepted -}}
+{{- /* Schema backstop: Istio rejects a condition without values. */ -}}
+{{- $errors = append $errors (printf "%s.requireToken.requiredClaims.%s: is empty; list the accepted values" $path $claim) -}}
+{{- end -}}
+{{- end -}}
 {{- if gt (len $requireName) 253 -}}
 {{- $errors = append $errors (printf "%s: the policy name %s-require-jwt would be longer than 253 characters; set a shorter requireToken.name" $requirePath $name) -}}
 {{- end -}}
@@ -289,8 +301,8 @@ Call: include "istio-zero-trust.validateNothingEmpty" (dict "path" $rulePath "ru
 {{- end -}}
 
 {{/*
-istio-zero-trust.validateSelectorLabels returns, as JSON, an error for a selector without labels,
-which selects every workload in the namespace. Like validateNothingEmpty, it backs up the schema
+istio-zero-trust.validateSelectorLabels returns, as JSON, an error for a selector without labels
+or an empty targetRefs, either of which makes the policy namespace-wide. Like validateNothingEmpty, it backs up the schema
 for renders that skip schema validation.
 Call: include "istio-zero-trust.validateSelectorLabels" (dict "path" $path "entry" $entry) | fromJsonArray
 */}}
@@ -298,6 +310,9 @@ Call: include "istio-zero-trust.validateSelectorLabels" (dict "path" $path "entr
 {{- $errors := list -}}
 {{- if and (hasKey .entry "selector") (not (get (.entry.selector | default dict) "matchLabels")) -}}
 {{- $errors = append $errors (printf "%s.selector.matchLabels: is empty, so the policy would apply to every workload in the namespace; remove selector to mean that, or give labels" .path) -}}
+{{- end -}}
+{{- if and (hasKey .entry "targetRefs") (not .entry.targetRefs) -}}
+{{- $errors = append $errors (printf "%s.targetRefs: is empty, so the policy would apply to every workload in the namespace; remove targetRefs to mean that, or give targets" .path) -}}
 {{- end -}}
 {{- toJson $errors -}}
 {{- end -}}
