@@ -391,7 +391,7 @@ export interface Annotations {
  */
 export interface WorkloadSelector {
   /**
-   * Labels a workload must carry (all of them); at least one, no `*` in keys or values.
+   * Labels a workload must carry (all of them), as Kubernetes label keys and values; at least one, and no `*`: Istio matches them exactly.
    */
   matchLabels: {
     [k: string]: string | undefined;
@@ -410,7 +410,7 @@ export interface PolicyTargetReference {
    */
   kind: 'Service' | 'ServiceEntry' | 'Gateway' | 'GatewayClass';
   /**
-   * Name of the target in the policy's namespace.
+   * Name of the target in the policy's namespace (a Kubernetes object name).
    */
   name: string;
 }
@@ -759,7 +759,7 @@ export interface WorkloadIdentity {
  */
 export interface Operation {
   /**
-   * Host or :authority values, case-insensitive; list both host and host:*. HTTP only.
+   * Host or :authority values, case-insensitive, with internationalized names in punycode (xn--...); list both host and host:*. HTTP only.
    *
    * @minItems 1
    */
@@ -795,7 +795,7 @@ export interface Operation {
    */
   notMethods?: [string, ...string[]];
   /**
-   * Normalized URL paths without query string; exact, prefix*, *suffix or *; or a template of literal segments and {*} (one segment) or {**} (the rest). HTTP only.
+   * Normalized URL paths without query string, percent-encoded as requests carry them; exact, prefix*, *suffix or *; or a template of literal segments and {*} (one segment) or {**} (the rest). HTTP only.
    *
    * @minItems 1
    */

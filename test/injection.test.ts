@@ -76,10 +76,12 @@ const NAMESPACES = [...WORDS, '*', 'on-*', '*-yes'];
 const HOSTS = HOSTILE.filter((value) => !/[/\s]/.test(value));
 const SERVICE_ACCOUNTS = ['yes', 'on/null', '1e6', 'ns/key: value', 'a #comment', '{{ .Values }}'];
 const TRUST_DOMAINS = ['*', 'on', '1e6', '{{ .Values }}', 'key: value', 'a #comment'];
-const IP_BLOCKS = ['10.0.0.0/8', '1:20', '::', '2001:db8::/32'];
+// 1:2:3:4:5:6:7:8 is a base-60 integer to a YAML 1.1 reader.
+const IP_BLOCKS = ['10.0.0.0/8', '1:2:3:4:5:6:7:8', '::', '2001:db8::/32'];
 const PORTS = ['80', '8080', '1000', '65535'];
-// Selector values: Istio admits anything without `*`.
-const LABEL_VALUES = ['', 'yes', 'on', 'null', '1e6', '0123', '~', 'key: value', 'a\nb', '{{ . }}'];
+// Selector values must be Kubernetes label values (anything else selects nothing), which still
+// leaves YAML traps.
+const LABEL_VALUES = ['', 'yes', 'on', 'null', '1e6', '0123', '0x1F', '1.10', 'Y', '1_0'];
 // Metadata label values must be valid Kubernetes label values, which still leaves YAML traps.
 const METADATA_LABEL_VALUES = ['', 'yes', 'on', 'null', '1e6', '0123', 'true', 'No', 'y', '1_0'];
 
@@ -99,17 +101,19 @@ const ENTRY_ANNOTATIONS = { 'example.com/entry': 'yes: #{{ .Values }}', 'example
 const SELECTOR = {
   matchLabels: Object.fromEntries(LABEL_VALUES.map((value, i) => [labelKey(i), value])),
 };
+// Selector keys are Kubernetes label keys; these are words YAML 1.1 reads as something else.
 const HOSTILE_KEY_SELECTOR = {
-  matchLabels: { 'key: value': 'yes', '#x': 'on', '- a': '0123', '{{ .Values }}': '~' },
+  matchLabels: { on: 'yes', Y: 'on', null: '0123', '0x1F': 'n', '1e6': '1.10' },
 };
+// Target names are Kubernetes object names; these are words YAML reads as something else.
 const TARGET_REFS = [
-  { kind: 'Gateway', name: 'yes: #{{ .Values }}' },
-  { kind: 'Service', group: 'core', name: '- on' },
+  { kind: 'Gateway', name: 'yes' },
+  { kind: 'Service', group: 'core', name: '1.10' },
   { kind: 'ServiceEntry', name: '1e6' },
 ];
 const RENDERED_TARGET_REFS = [
-  { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'yes: #{{ .Values }}' },
-  { group: 'core', kind: 'Service', name: '- on' },
+  { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: 'yes' },
+  { group: 'core', kind: 'Service', name: '1.10' },
   { group: 'networking.istio.io', kind: 'ServiceEntry', name: '1e6' },
 ];
 const SOURCE = {
@@ -149,7 +153,8 @@ const OPERATION = {
   notPaths: PATHS,
 };
 const CONDITIONS = [
-  { key: 'request.headers[key: value #{{ .Values }}]', values: HOSTILE, notValues: HOSTILE },
+  // A header name is an HTTP token, which still admits YAML indicators.
+  { key: "request.headers[&anchor*alias!tag'#%|~`^]", values: HOSTILE, notValues: HOSTILE },
   { key: 'request.auth.claims[on][yes]', values: HOSTILE },
   { key: 'source.serviceAccount', notValues: SERVICE_ACCOUNTS },
   { key: 'destination.port', values: PORTS },

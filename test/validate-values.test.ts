@@ -166,7 +166,7 @@ authorization:
     assert.deepEqual(errors, []);
   });
 
-  test('accepts the forms of identities, hosts, paths and IP blocks that can match', () => {
+  test('accepts the forms of identities, hosts, paths, IP blocks and header names that can match', () => {
     const { errors } = validateValues([
       parse(`
 authorization:
@@ -179,13 +179,53 @@ authorization:
                 namespaces: ["*", shop, shop-*, "*-prod"]
                 requestPrincipals: ["*", "https://a.example.com/user-1", "https://a.example.com/*", "*/user-1", iss/sub, "*sub", "iss*"]
                 ipBlocks: [0.0.0.0/0, 255.255.255.255, 10.0.0.0/8, 100.64.0.0/10, "2001:db8::/32", "::1"]
+                notIpBlocks: ["::", "::/0", "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7::", "::2:3:4:5:6:7:8", "FE80::1:2/128"]
           to:
             - operation:
-                hosts: [api.example.com, "api.example.com:*", "*", "*.example.com"]
+                hosts: [api.example.com, "api.example.com:*", "*", "*.example.com", xn--bcher-kva.example]
                 paths: [/, /api/*, "*.css", "*", "/a/{*}/b", "/a/{**}", /package.Service/Method, /a%20b]
+                notPaths: ["/caf%C3%A9", "/~user/it's(1)", "/a;b=c,d@e+f$g&h!i", '/say/"hi"', /a|b, /x^y]
+          when:
+            - {key: "request.headers[X-Api_Key.v1!#$%&'*+^\`|~]", values: ["*"]}
+            - {key: "request.headers[:authority]", values: [api.example.com]}
 `),
     ]);
     assert.deepEqual(errors.map(formatFinding), []);
+  });
+
+  test('accepts label keys with a 63-character name, label values of 63 and object names as targets', () => {
+    const name = `a${'-'.repeat(61)}z`;
+    const { errors } = validateValues([
+      {
+        commonLabels: { [`example.com/${name}`]: 'x'.repeat(63), [name]: '' },
+        commonAnnotations: { [`example.com/${name}`]: 'any text' },
+        authorization: {
+          policies: {
+            gateway: {
+              targetRefs: [{ kind: 'Gateway', name: 'bookinfo-gateway.v1' }],
+              rules: [{}],
+            },
+            viewer: {
+              selector: { matchLabels: { [name]: 'A.b_c-1', 'app.kubernetes.io/name': '' } },
+              rules: [{}],
+            },
+          },
+        },
+      },
+    ]);
+    assert.deepEqual(errors.map(formatFinding), []);
+  });
+
+  test('refuses a label key whose name after the prefix has 64 characters, in commonLabels too', () => {
+    const name = 'a'.repeat(64);
+    const finding = schemaError(
+      `commonLabels:\n  example.com/${name}: x\n`,
+      `commonLabels.example.com/${name}`,
+    );
+    assert.match(
+      finding.message,
+      /a name of at most 63 .*; shorten the name after the prefix to at most 63 characters \(it has 64\)$/,
+    );
   });
 
   test('explains that an empty list (principals: []) would widen the rule', () => {
@@ -297,10 +337,58 @@ authorization:
       /literal text or a whole \{\*\} .* or \{\*\*\}/,
     ],
     [
-      'a label selector without *',
+      'a label selector without * in values',
       'peerAuthentication:\n  workloads:\n    api: {mode: STRICT, selector: {matchLabels: {app: "a*"}}}\n',
       'peerAuthentication.workloads.api.selector.matchLabels.app',
-      /label value without \*/,
+      /Kubernetes label value: .*; a \* is no wildcard in a label, and Istio matches selector labels exactly/,
+    ],
+    [
+      'a label selector without * in keys',
+      'peerAuthentication:\n  workloads:\n    api: {mode: STRICT, selector: {matchLabels: {"app*": a}}}\n',
+      'peerAuthentication.workloads.api.selector.matchLabels.app*',
+      /Kubernetes label or annotation key: .*; a \* is no wildcard in a label key/,
+    ],
+    [
+      'a selector label value in Kubernetes syntax',
+      'peerAuthentication:\n  workloads:\n    api: {mode: STRICT, selector: {matchLabels: {app: "api v2"}}}\n',
+      'peerAuthentication.workloads.api.selector.matchLabels.app',
+      /Kubernetes label value: empty, or letters, digits/,
+    ],
+    [
+      'a target name that is a Kubernetes object name',
+      'authorization:\n  policies:\n    viewer: {targetRefs: [{kind: Gateway, name: My_Gateway}], rules: [{}]}\n',
+      'authorization.policies.viewer.targetRefs[0].name',
+      /Kubernetes name: lower-case .*for example "my-gateway"/,
+    ],
+    [
+      'a percent-encoded path',
+      policyWithOperation('paths: ["/café/menü"]'),
+      'authorization.policies.viewer.rules[0].to[0].operation.paths[0]',
+      /only printable ASCII .*; percent-encode .* such as "\/caf%C3%A9\/men%C3%BC"$/,
+    ],
+    [
+      'a host in punycode',
+      policyWithOperation('notHosts: ["bücher.example:8080"]'),
+      'authorization.policies.viewer.rules[0].to[0].operation.notHosts[0]',
+      /punycode, xn--.*; write an internationalized host in punycode \(xn--\.\.\.\), for example "xn--bcher-kva\.example:8080"$/,
+    ],
+    [
+      'an IP address without a port',
+      policyWithSource('ipBlocks: ["10.0.0.1:8080"]'),
+      'authorization.policies.viewer.rules[0].from[0].source.ipBlocks[0]',
+      /at most one ::.*; remove the port: the field matches addresses only, so write "10\.0\.0\.1"$/,
+    ],
+    [
+      'an IPv6 address without an embedded IPv4 address',
+      policyWithSource('notIpBlocks: ["::ffff:10.0.0.1/128"]'),
+      'authorization.policies.viewer.rules[0].from[0].source.notIpBlocks[0]',
+      /embedded IPv4 address such as ::ffff:10\.0\.0\.1 is not supported\); write the embedded IPv4 address as two hex groups: "::ffff:a00:1\/128"$/,
+    ],
+    [
+      'a header name that is an HTTP token',
+      'authorization:\n  policies:\n    viewer: {rules: [{when: [{key: "request.headers[User Agent]", values: [x]}]}]}\n',
+      'authorization.policies.viewer.rules[0].when[0].key',
+      /request\.headers\[<name>\] \(a header name of letters.*; write the bare header name inside \[ \]/,
     ],
     [
       'a service account',

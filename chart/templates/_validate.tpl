@@ -183,19 +183,24 @@ Call: include "istio-zero-trust.validatePolicy" (dict "path" $path "policy" $pol
 
 {{/*
 istio-zero-trust.validateConditionValues returns, as JSON, the errors of condition values that
-Istio parses (addresses, ports, service accounts).
+Istio parses (addresses, ports, service accounts) or that can never match (identities written
+in a form the proxy never sees). Each pattern is the text of the schema field it stands for, and
+scripts/lib/values-rules.ts holds the same texts (a test compares them).
 Call: include "istio-zero-trust.validateConditionValues" (dict "path" $path "condition" $c) | fromJsonArray
 */}}
 {{- define "istio-zero-trust.validateConditionValues" -}}
 {{- $errors := list -}}
 {{- $key := .condition.key -}}
-{{- $ipOrCidr := list "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8" -}}
+{{- $ipOrCidr := list "^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(/([0-9]|[1-2][0-9]|3[0-2]))?|([0-9A-Fa-f]{1,4}(:[0-9A-Fa-f]{1,4}){7}|([0-9A-Fa-f]{1,4}:){1,7}:|([0-9A-Fa-f]{1,4}:){1,6}:[0-9A-Fa-f]{1,4}|([0-9A-Fa-f]{1,4}:){1,5}(:[0-9A-Fa-f]{1,4}){1,2}|([0-9A-Fa-f]{1,4}:){1,4}(:[0-9A-Fa-f]{1,4}){1,3}|([0-9A-Fa-f]{1,4}:){1,3}(:[0-9A-Fa-f]{1,4}){1,4}|([0-9A-Fa-f]{1,4}:){1,2}(:[0-9A-Fa-f]{1,4}){1,5}|[0-9A-Fa-f]{1,4}:(:[0-9A-Fa-f]{1,4}){1,6}|:((:[0-9A-Fa-f]{1,4}){1,7}|:))(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$" "an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8" -}}
 {{- $checks := dict
   "source.ip" $ipOrCidr
   "remote.ip" $ipOrCidr
   "destination.ip" $ipOrCidr
   "destination.port" (list "^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$" "a port number from 1 to 65535")
-  "source.serviceAccount" (list "^([^/*]+/)?[^/*]+$" "a service account as <namespace>/<name> or <name>, without *") -}}
+  "source.serviceAccount" (list "^([^/*]+/)?[^/*]+$" "a service account as <namespace>/<name> or <name>, without *")
+  "source.principal" (list "^[!-9;-~]+$" "a peer identity <trust-domain>/ns/<namespace>/sa/<service-account>, without spiffe://, a colon or spaces")
+  "source.namespace" (list "^(\\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?|\\*[-a-z0-9]*[a-z0-9]|[a-z0-9][-a-z0-9]*\\*)$" "a lower-case namespace name, with * only alone or at one end, such as shop, shop-* or *-prod")
+  "request.auth.principal" (list "^(\\*.*|.*\\*|(.*[^:/])?/.*)$" "a JWT principal <issuer>/<subject>, such as https://auth.example.com/user-1, or * alone or at one end") -}}
 {{- with get $checks $key -}}
 {{- $pattern := index . 0 -}}
 {{- $expected := index . 1 -}}

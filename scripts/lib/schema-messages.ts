@@ -4,6 +4,8 @@
 // test checks that none is missing). Given the files' spellings (yaml-values.ts), a message about
 // a value YAML converted quotes what the file says: `yes` for a key read as "true", 0123 for 123.
 
+import { domainToASCII } from 'node:url';
+
 import type { ErrorObject } from 'ajv';
 
 import { isValuesMap, type ScalarSpelling, type SourceSpellings } from './yaml-values.js';
@@ -30,20 +32,40 @@ export interface SchemaLandmarks {
 const PORT =
   '^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
 const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
-const IP_OR_CIDR = `^(${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$`;
+const IPV4 = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}`;
+const IPV6_GROUP = '[0-9A-Fa-f]{1,4}';
+// Eight groups, or fewer around one :: that stands for at least one zero group; no embedded IPv4.
+const IPV6 = `(${[
+  `${IPV6_GROUP}(:${IPV6_GROUP}){7}`,
+  `(${IPV6_GROUP}:){1,7}:`,
+  `(${IPV6_GROUP}:){1,6}:${IPV6_GROUP}`,
+  `(${IPV6_GROUP}:){1,5}(:${IPV6_GROUP}){1,2}`,
+  `(${IPV6_GROUP}:){1,4}(:${IPV6_GROUP}){1,3}`,
+  `(${IPV6_GROUP}:){1,3}(:${IPV6_GROUP}){1,4}`,
+  `(${IPV6_GROUP}:){1,2}(:${IPV6_GROUP}){1,5}`,
+  `${IPV6_GROUP}:(:${IPV6_GROUP}){1,6}`,
+  `:((:${IPV6_GROUP}){1,7}|:)`,
+].join('|')})`;
+const IP_OR_CIDR = `^(${IPV4}(/([0-9]|[1-2][0-9]|3[0-2]))?|${IPV6}(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$`;
 const METHOD = '^(\\*|\\*?[A-Z][A-Z_-]*|[A-Z][A-Z_-]*\\*)$';
 const PATH_TEMPLATE = "(/([-A-Za-z0-9._~%!$&'()+,;:@=]+|\\{\\*\\}|\\{\\*\\*\\}))+";
-const PATH = `^[/*][^{}?#\\s]*$|^${PATH_TEMPLATE}$`;
-const PRINCIPAL = '^[^:\\s]+$';
+// Printable ASCII without ?, #, { and }: requests carry other characters percent-encoded.
+const PATH = `^[/*][!-"$->@-z|~]*$|^${PATH_TEMPLATE}$`;
+const PRINCIPAL = '^[!-9;-~]+$';
 const REQUEST_PRINCIPAL = '^(\\*.*|.*\\*|(.*[^:/])?/.*)$';
 const NAMESPACE_MATCH =
   '^(\\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?|\\*[-a-z0-9]*[a-z0-9]|[a-z0-9][-a-z0-9]*\\*)$';
-const HOST = '^[^/\\s]+$';
+// Printable ASCII without /: requests carry an internationalized host in punycode.
+const HOST = '^[!-.0-~]+$';
 const QUALIFIED_NAME =
-  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$';
+  '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$';
 const LABEL_VALUE = '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$';
 const RESOURCE_NAME = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$';
 const DNS_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+// An HTTP header name is an RFC 9110 token; a pseudo-header such as :authority starts with ":".
+const HEADER_NAME = ":?[-!#$%&'*+.^_`|~0-9A-Za-z]+";
+const CONDITION_KEY = `^(request\\.headers\\[${HEADER_NAME}\\]|source\\.ip|remote\\.ip|source\\.namespace|source\\.serviceAccount|source\\.principal|source\\.trustDomain|request\\.auth\\.principal|request\\.auth\\.audiences|request\\.auth\\.presenter|request\\.auth\\.claims(\\[[^\\[\\]]+\\])+|destination\\.ip|destination\\.port|connection\\.sni|experimental\\.envoy\\.filters\\.[^\\[\\]]+\\[[^\\[\\]]+\\])$`;
+const MAX_LABEL_NAME_LENGTH = 63;
 const MAX_SHOWN_CHARACTERS = 80;
 
 /** Words for every pattern in values-schema.json, keyed by the pattern's exact text. */
@@ -54,8 +76,8 @@ export const PATTERNS: Readonly<Record<string, PatternWords>> = {
   },
   [IP_OR_CIDR]: {
     accepts:
-      'an IPv4 or IPv6 address or CIDR block, such as 10.0.0.1 or 10.0.0.0/8 (IPv4 numbers 0 to 255, without leading zeros)',
-    fix: () => 'write one address or block per item, without a port, range or *',
+      'an IPv4 or IPv6 address or CIDR block, such as 10.0.0.1, 10.0.0.0/8 or 2001:db8::/32 (IPv4 numbers 0 to 255, without leading zeros; IPv6 hex groups with at most one ::, an embedded IPv4 address such as ::ffff:10.0.0.1 is not supported)',
+    fix: ipFix,
   },
   [METHOD]: {
     accepts: 'an upper-case HTTP method such as GET or POST (or * alone or at one end)',
@@ -66,7 +88,7 @@ export const PATTERNS: Readonly<Record<string, PatternWords>> = {
   },
   [PATH]: {
     accepts:
-      'a path that starts with / or * and holds no ?, #, space, { or }, or a template path whose segments are each literal text or a whole {*} (one segment) or {**} (the rest)',
+      'a path that starts with / or * and holds no ?, #, space, { or } and only printable ASCII (percent-encoded as requests carry it), or a template path whose segments are each literal text or a whole {*} (one segment) or {**} (the rest)',
     fix: pathFix,
   },
   [PRINCIPAL]: {
@@ -96,26 +118,21 @@ export const PATTERNS: Readonly<Record<string, PatternWords>> = {
   },
   [HOST]: {
     accepts:
-      'a host or host:port, such as api.example.com or api.example.com:* (* alone or at one end), without a scheme, path or spaces',
-    fix: (value) => withSuggestion('write the host only', suggestHost(value)),
+      'a host or host:port in printable ASCII (an internationalized name in punycode, xn--...), such as api.example.com or api.example.com:* (* alone or at one end), without a scheme, path or spaces',
+    fix: hostFix,
   },
   [QUALIFIED_NAME]: {
     accepts:
-      'a Kubernetes label or annotation key: an optional DNS prefix and "/", then letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
-    fix: () => 'rename the key, such as example.com/team',
+      'a Kubernetes label or annotation key: an optional DNS prefix and "/", then a name of at most 63 letters, digits, "-", "_" and ".", starting and ending with a letter or digit',
+    fix: qualifiedNameFix,
   },
   [LABEL_VALUE]: {
     accepts:
       'a Kubernetes label value: empty, or letters, digits, "-", "_" and ".", starting and ending with a letter or digit (at most 63 characters)',
-    fix: () => 'remove spaces and other characters; put free text in an annotation instead',
-  },
-  '^[^*]+$': {
-    accepts: 'a label key without *',
-    fix: () => 'Istio matches selector labels exactly; give the exact label key',
-  },
-  '^[^*]*$': {
-    accepts: 'a label value without *',
-    fix: () => 'Istio matches selector labels exactly; give the exact label value',
+    fix: (value) =>
+      value.includes('*')
+        ? 'a * is no wildcard in a label, and Istio matches selector labels exactly; give the exact label value'
+        : 'remove spaces and other characters; put free text in an annotation instead',
   },
   '^([^/*]+/)?[^/*]+$': {
     accepts: 'a service account as <namespace>/<name> or <name>, without *',
@@ -158,12 +175,14 @@ export const PATTERNS: Readonly<Record<string, PatternWords>> = {
       'empty, or a namespace name: lower-case letters, digits and "-", starting and ending with a letter or digit',
     fix: (value) => withSuggestion('rename it', suggestName(value, DNS_LABEL)),
   },
-  '^(request\\.headers\\[[^\\[\\]]+\\]|source\\.ip|remote\\.ip|source\\.namespace|source\\.serviceAccount|source\\.principal|source\\.trustDomain|request\\.auth\\.principal|request\\.auth\\.audiences|request\\.auth\\.presenter|request\\.auth\\.claims(\\[[^\\[\\]]+\\])+|destination\\.ip|destination\\.port|connection\\.sni|experimental\\.envoy\\.filters\\.[^\\[\\]]+\\[[^\\[\\]]+\\])$':
-    {
-      accepts:
-        "one of Istio's condition keys: request.headers[<name>], source.ip, remote.ip, source.namespace, source.principal, source.serviceAccount, source.trustDomain, request.auth.principal, request.auth.audiences, request.auth.presenter, request.auth.claims[<name>], destination.ip, destination.port, connection.sni or experimental.envoy.filters.<filter>[<key>]",
-      fix: () => 'check the spelling and case; Istio rejects any other key',
-    },
+  [CONDITION_KEY]: {
+    accepts:
+      "one of Istio's condition keys: request.headers[<name>] (a header name of letters, digits and !#$%&'*+-.^_`|~, or a pseudo-header such as :authority), source.ip, remote.ip, source.namespace, source.principal, source.serviceAccount, source.trustDomain, request.auth.principal, request.auth.audiences, request.auth.presenter, request.auth.claims[<name>], destination.ip, destination.port, connection.sni or experimental.envoy.filters.<filter>[<key>]",
+    fix: (value) =>
+      value.startsWith('request.headers[')
+        ? 'write the bare header name inside [ ], such as request.headers[x-user-id]: no spaces, quotes or colons (but the leading one of a pseudo-header such as :authority)'
+        : 'check the spelling and case; Istio rejects any other key',
+  },
   '^[^\\[\\]]+$': {
     accepts: 'a top-level claim name without [ or ]',
     fix: () => 'name the claim itself, such as groups',
@@ -520,21 +539,91 @@ function suggestName(value: string, pattern: string): string | undefined {
   return candidate !== value && new RegExp(pattern).test(candidate) ? candidate : undefined;
 }
 
-// Authorization matches the path without its query string, so a value with ? or # never matches.
+// Authorization matches the path without its query string, so a value with ? or # never matches;
+// nor does one with spaces or non-ASCII characters, which requests carry percent-encoded.
 function pathFix(value: string): string {
   if (/[?#]/.test(value)) {
     const path = value.split(/[?#]/)[0] ?? '';
     return `remove the query string: Istio matches the path without it${path === '' ? '' : `, so write ${show(path)}`}`;
   }
-  if (/\s/.test(value)) return 'write a space in a path as %20, as it arrives';
+  if (/[^!-~]/u.test(value)) {
+    return `percent-encode spaces and non-ASCII characters as requests carry them, such as ${show(percentEncode(value))}`;
+  }
   if (!/^[/*{]/.test(value)) return `start the path with /, such as ${show(`/${value}`)}`;
   return 'remove { and } outside whole {*} or {**} segments, and * from template paths (or use a prefix* or *suffix match instead of a template)';
 }
 
-// The host of a URL such as https://api.example.com/v1.
+// Spaces, controls and non-ASCII characters as UTF-8 %XX escapes; the rest stays as written.
+function percentEncode(value: string): string {
+  return value.replace(/[^!-~]/gu, (character) =>
+    [...Buffer.from(character, 'utf8')]
+      .map((byte) => `%${byte.toString(16).toUpperCase().padStart(2, '0')}`)
+      .join(''),
+  );
+}
+
+function ipFix(value: string): string {
+  const withPort = /^([0-9.]+):[0-9]+$/.exec(value);
+  if (withPort?.[1] !== undefined && new RegExp(IP_OR_CIDR).test(withPort[1])) {
+    return `remove the port: the field matches addresses only, so write ${show(withPort[1])}`;
+  }
+  const hexForm = value.replace(
+    /:([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})\.([0-9]{1,3})(\/[0-9]+)?$/,
+    (_match, a: string, b: string, c: string, d: string, prefix = '') =>
+      `:${hexGroup(a, b)}:${hexGroup(c, d)}${prefix}`,
+  );
+  if (hexForm !== value && new RegExp(IP_OR_CIDR).test(hexForm)) {
+    return `write the embedded IPv4 address as two hex groups: ${show(hexForm)}`;
+  }
+  return 'write one address or block per item, without a port, range or *';
+}
+
+// Two IPv4 numbers as one IPv6 hex group.
+function hexGroup(high: string, low: string): string {
+  return ((Number(high) << 8) | Number(low)).toString(16);
+}
+
+// Requests carry an internationalized host in punycode, so a host in Unicode never matches.
+function hostFix(value: string): string {
+  const suggestion = suggestHost(value);
+  if (/[^\0-\x7f]/u.test(value)) {
+    return withSuggestion('write an internationalized host in punycode (xn--...)', suggestion);
+  }
+  return withSuggestion('write the host only', suggestion);
+}
+
+// The host of a URL such as https://api.example.com/v1, in punycode.
 function suggestHost(value: string): string | undefined {
-  const host = /^(?:[A-Za-z][-A-Za-z0-9+.]*:\/\/)?([^/\s]+)/.exec(value.trim())?.[1];
-  return host !== undefined && host !== value && new RegExp(HOST).test(host) ? host : undefined;
+  const written = /^(?:[A-Za-z][-A-Za-z0-9+.]*:\/\/)?([^/\s]+)/u.exec(value.trim())?.[1];
+  const host = written === undefined ? undefined : punycodeHost(written);
+  return host !== undefined && host !== value && new RegExp(HOST, 'u').test(host)
+    ? host
+    : undefined;
+}
+
+// Each label with non-ASCII characters in punycode; a :port or :* after the name stays.
+function punycodeHost(host: string): string | undefined {
+  const colon = host.lastIndexOf(':');
+  const name = colon < 0 ? host : host.slice(0, colon);
+  const port = colon < 0 ? '' : host.slice(colon);
+  const labels: string[] = [];
+  for (const label of name.split('.')) {
+    const ascii = /^[\0-\x7f]*$/u.test(label) ? label : domainToASCII(label);
+    if (ascii === '') return undefined; // empty, or no name punycode can write
+    labels.push(ascii);
+  }
+  return `${labels.join('.')}${port}`;
+}
+
+function qualifiedNameFix(key: string): string {
+  if (key.includes('*')) {
+    return 'a * is no wildcard in a label key, and Istio matches selector labels exactly; give the exact key';
+  }
+  const name = key.slice(key.lastIndexOf('/') + 1);
+  if (name.length > MAX_LABEL_NAME_LENGTH) {
+    return `shorten the name after the prefix to at most ${MAX_LABEL_NAME_LENGTH} characters (it has ${name.length})`;
+  }
+  return 'rename the key, such as example.com/team';
 }
 
 function withSuggestion(fix: string, suggestion: string | undefined): string {

@@ -49,20 +49,51 @@ const CUSTOM_IDENTITY_KEYS = [
   'source.trustDomain',
   'source.principal',
 ];
-const IP_OR_CIDR =
-  '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])){3}(/([0-9]|[1-2][0-9]|3[0-2]))?|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$';
-const IP_OR_CIDR_WORDS = 'an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8';
-const CONDITION_VALUE_CHECKS: Readonly<Record<string, readonly [RegExp, string]>> = {
-  'source.ip': [new RegExp(IP_OR_CIDR), IP_OR_CIDR_WORDS],
-  'remote.ip': [new RegExp(IP_OR_CIDR), IP_OR_CIDR_WORDS],
-  'destination.ip': [new RegExp(IP_OR_CIDR), IP_OR_CIDR_WORDS],
+// Condition values Istio parses or that can never match: key to [pattern, words]. The patterns
+// are the texts of _validate.tpl's validateConditionValues and of the schema fields they stand
+// for (principals, namespaces, requestPrincipals, ipBlocks), compared by test/values-rules.test.ts.
+const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
+const IPV6_GROUP = '[0-9A-Fa-f]{1,4}';
+// Eight groups, or fewer around one :: that stands for at least one zero group; no embedded IPv4.
+const IPV6 = `(${[
+  `${IPV6_GROUP}(:${IPV6_GROUP}){7}`,
+  `(${IPV6_GROUP}:){1,7}:`,
+  `(${IPV6_GROUP}:){1,6}:${IPV6_GROUP}`,
+  `(${IPV6_GROUP}:){1,5}(:${IPV6_GROUP}){1,2}`,
+  `(${IPV6_GROUP}:){1,4}(:${IPV6_GROUP}){1,3}`,
+  `(${IPV6_GROUP}:){1,3}(:${IPV6_GROUP}){1,4}`,
+  `(${IPV6_GROUP}:){1,2}(:${IPV6_GROUP}){1,5}`,
+  `${IPV6_GROUP}:(:${IPV6_GROUP}){1,6}`,
+  `:((:${IPV6_GROUP}){1,7}|:)`,
+].join('|')})`;
+export const IP_OR_CIDR = `^(${IPV4_OCTET}(\\.${IPV4_OCTET}){3}(/([0-9]|[1-2][0-9]|3[0-2]))?|${IPV6}(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$`;
+const IP_OR_CIDR_CHECK = [
+  IP_OR_CIDR,
+  'an IP address or CIDR block such as 10.0.0.1 or 10.0.0.0/8',
+] as const;
+export const CONDITION_VALUE_CHECKS: Readonly<Record<string, readonly [string, string]>> = {
+  'source.ip': IP_OR_CIDR_CHECK,
+  'remote.ip': IP_OR_CIDR_CHECK,
+  'destination.ip': IP_OR_CIDR_CHECK,
   'destination.port': [
-    /^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$/,
+    '^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$',
     'a port number from 1 to 65535',
   ],
   'source.serviceAccount': [
-    /^([^/*]+\/)?[^/*]+$/,
+    '^([^/*]+/)?[^/*]+$',
     'a service account as <namespace>/<name> or <name>, without *',
+  ],
+  'source.principal': [
+    '^[!-9;-~]+$',
+    'a peer identity <trust-domain>/ns/<namespace>/sa/<service-account>, without spiffe://, a colon or spaces',
+  ],
+  'source.namespace': [
+    '^(\\*|[a-z0-9]([-a-z0-9]*[a-z0-9])?|\\*[-a-z0-9]*[a-z0-9]|[a-z0-9][-a-z0-9]*\\*)$',
+    'a lower-case namespace name, with * only alone or at one end, such as shop, shop-* or *-prod',
+  ],
+  'request.auth.principal': [
+    '^(\\*.*|.*\\*|(.*[^:/])?/.*)$',
+    'a JWT principal <issuer>/<subject>, such as https://auth.example.com/user-1, or * alone or at one end',
   ],
 };
 
@@ -258,10 +289,11 @@ function checkConditionValues(conditionPath: string, condition: unknown, key: st
     : undefined;
   if (check === undefined) return [];
   const [pattern, expected] = check;
+  const regex = new RegExp(pattern, 'u');
   const errors: Errors = [];
   for (const name of ['values', 'notValues']) {
     listOf(field(condition, name)).forEach((value, index) => {
-      if (!pattern.test(String(value))) {
+      if (!regex.test(String(value))) {
         errors.push(`${conditionPath}.${name}[${index}]: key ${key} needs ${expected}`);
       }
     });
