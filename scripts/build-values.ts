@@ -1,5 +1,6 @@
 // Turns every examples/<name>.ts into the values file generated/values/<name>.yaml, after
 // validating it like Helm would (schema, cross-field rules); an example with errors gets no file.
+// An example whose exported release Helm could not install stops the build, naming the example.
 //
 //   npm run build-values             write the values files
 //   npm run build-values -- --check  exit 1 and name the stale files instead of writing them
@@ -29,9 +30,15 @@ async function main(argv: readonly string[]): Promise<void> {
   const orphans = orphanFiles(names);
   const failures = check ? staleFiles(valid, orphans) : writeFiles(valid, orphans);
   const invalid = built.length - valid.length;
-  if (invalid > 0) failures.push(`${invalid} of ${built.length} examples have invalid values`);
+  if (invalid > 0) failures.push(invalidSummary(invalid, built.length));
   if (failures.length > 0) throw new CheckFailedError(failures.join('; '));
   if (check) console.log('generated values are current');
+}
+
+/** "1 of 7 examples has invalid values", "2 of 7 examples have invalid values". */
+export function invalidSummary(invalid: number, total: number): string {
+  const examples = total === 1 ? 'example' : 'examples';
+  return `${invalid} of ${total} ${examples} ${invalid === 1 ? 'has' : 'have'} invalid values`;
 }
 
 /** Prints an example's errors and warnings to stderr; true when it has no errors. */

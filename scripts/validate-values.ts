@@ -7,13 +7,18 @@
 //   npm run validate -- --format json values.yaml       findings as a JSON array on stdout
 //   npm run validate -- --namespace shop values.yaml    the release namespace (default: default)
 //
-// Findings go to stderr, one a line; a one-line summary goes to stdout. Besides what Helm would
-// refuse, a key written twice in one map is an error (Helm silently keeps the last one), and so
-// is a file of several YAML documents (Helm 3 reads the first, Helm 4 merges them all).
+// Findings go to stderr, one a line, after the file to change: the last file that sets the value,
+// else the last that sets the map holding it, else (defaults) for a value only the chart's
+// defaults set. A one-line summary goes to stdout. Besides what Helm would refuse, a key written
+// twice in one map is an error (Helm silently keeps the last one), and so is a file of several
+// YAML documents (Helm 3 reads the first, Helm 4 merges them all). Relative file names are read
+// from the directory npm was run in ($INIT_CWD), so `cd envs && npm run validate -- base.yaml`
+// works. `npm run render` checks its values files with checkValuesFiles from here.
 // Exit codes: 0 valid (warnings allowed), 1 invalid, 2 usage error (no files, unknown flag,
-// unreadable file).
+// invalid namespace, unreadable file).
 
 import { isEntryPoint, runMain, UsageError } from './lib/errors.js';
+import { namespaceProblem } from './lib/render-check.js';
 import {
   DEFAULT_NAMESPACE,
   formatFinding,
@@ -32,6 +37,8 @@ import {
 
 const COMMAND = 'validate-values';
 const YAML_ERROR = 'IZT-E-YAML';
+/** The file named for a finding about a value that only the chart's defaults set. */
+export const DEFAULTS_FILE = '(defaults)';
 const FORMATS = ['text', 'json'] as const;
 const USAGE = `usage: npm run validate -- [--each] [--format text|json] [--namespace NS] FILE...
   FILE...           values files, layered in order like helm -f FILE -f FILE
@@ -48,11 +55,20 @@ interface Options {
   namespace: string;
 }
 
-/** A finding and the values file it comes from, when one file can be named. */
-interface Report extends Finding {
+/** A finding and the values file to change for it (DEFAULTS_FILE when none sets the value). */
+export interface Report extends Finding {
   file?: string;
   /** 1-based line in `file`, when the finding comes from reading the file. */
   line?: number;
+}
+
+export interface CheckFilesOptions {
+  /** The release namespace the rules assume. */
+  namespace: string;
+  /** The directory relative file names are read from. */
+  baseDir: string;
+  /** False: only what each file's YAML tells (syntax, several documents, repeated keys). */
+  rules?: boolean;
 }
 
 interface Layer {
@@ -64,7 +80,8 @@ interface Layer {
 async function main(argv: readonly string[]): Promise<void> {
   const options = parseArguments(argv);
   if (options === undefined) return;
-  const layers = options.files.map(readLayer);
+  const baseDir = invocationDirectory();
+  const layers = options.files.map((file) => readLayer(file, baseDir));
   const runs = options.each ? layers.map((layer) => [layer]) : [layers];
   const results = runs.map((run) => validateRun(run, options.namespace));
   const reports = results.flat();
@@ -96,7 +113,7 @@ export function parseArguments(argv: readonly string[]): Options | undefined {
     } else if (flag === '--format') {
       options.format = formatOf(value());
     } else if (flag === '--namespace' || flag === '-n') {
-      options.namespace = value();
+      options.namespace = namespaceOf(value(), flag);
     } else if (argument.startsWith('-') && argument !== '-') {
       throw new UsageError(`unknown flag ${argument}\n${USAGE}`);
     } else {
@@ -107,10 +124,33 @@ export function parseArguments(argv: readonly string[]): Options | undefined {
   return options;
 }
 
+/**
+ * Checks values files layered in order, like helm -f FILE -f FILE: each file's YAML, then (unless
+ * `rules` is false) the layered values with validateValues. Throws UsageError for an unreadable
+ * file.
+ */
+export function checkValuesFiles(files: readonly string[], options: CheckFilesOptions): Report[] {
+  const layers = files.map((file) => readLayer(file, options.baseDir));
+  if (options.rules === false) return yamlReports(layers);
+  return validateRun(layers, options.namespace);
+}
+
+/** One line for stderr: the file, then the finding. */
+export function formatReport(report: Report): string {
+  const line = formatFinding(report);
+  return report.file === undefined ? line : `${report.file}: ${line}`;
+}
+
+/** Where the user ran npm (npm runs scripts from the project root and says so in INIT_CWD). */
+export function invocationDirectory(): string {
+  const initial = process.env.INIT_CWD;
+  return initial === undefined || initial === '' ? process.cwd() : initial;
+}
+
 // An unreadable file is a usage error (thrown); a file Helm cannot parse is a finding.
-function readLayer(file: string): Layer {
+function readLayer(file: string, baseDir: string): Layer {
   try {
-    return { file, source: loadValuesSource(file) };
+    return { file, source: loadValuesSource(file, baseDir) };
   } catch (error) {
     if (error instanceof ValuesSyntaxError) return { file, syntaxError: error };
     throw error;
@@ -125,11 +165,17 @@ function validateRun(layers: readonly Layer[], namespace: string): Report[] {
     sources.map(({ values }) => values),
     { namespace, spellings: layerSpellings(sources) },
   );
-  const findings = [...errors, ...warnings].map((finding) => {
-    const file = sourceFile(finding.path, sources);
-    return file === undefined ? finding : { file, ...finding };
-  });
+  const findings = [...errors, ...warnings].map((finding) => ({
+    file: sourceFile(finding.path, sources),
+    ...finding,
+  }));
   return [...sources.flatMap(duplicateReports), ...findings];
+}
+
+function yamlReports(layers: readonly Layer[]): Report[] {
+  return layers.flatMap((layer) =>
+    layer.source === undefined ? [syntaxReport(layer)] : duplicateReports(layer.source),
+  );
 }
 
 function syntaxReport({ file, syntaxError }: Layer): Report {
@@ -162,10 +208,7 @@ function printReports(reports: readonly Report[], format: Format): void {
     console.log(JSON.stringify(reports, null, 2));
     return;
   }
-  for (const report of reports) {
-    const line = formatFinding(report);
-    console.error(report.file === undefined ? line : `${report.file}: ${line}`);
-  }
+  for (const report of reports) console.error(formatReport(report));
 }
 
 // The summary is the one line on stdout, except with --format json, where stdout is the JSON.
@@ -183,44 +226,55 @@ function printSummary(options: Options, results: readonly Report[][]): void {
   else console.log(line);
 }
 
-/** The last file that sets the value at `path`, which is where a change would go. */
-function sourceFile(
-  path: string,
-  layers: readonly { file: string; values: ValuesMap }[],
-): string | undefined {
-  for (let index = layers.length - 1; index >= 0; index -= 1) {
-    const layer = layers[index];
-    if (layer !== undefined && path !== '' && holdsPath(layer.values, path)) return layer.file;
+/**
+ * Where a change for the value at `path` would go: the file that sets the longest part of the
+ * path (a later file when two set as much), so a value the chart derives, such as a default
+ * requireToken name, is blamed on the file with its entry; DEFAULTS_FILE when no file sets any.
+ */
+function sourceFile(path: string, layers: readonly { file: string; values: ValuesMap }[]): string {
+  let best = { file: DEFAULTS_FILE, length: 0 };
+  for (const { file, values } of layers) {
+    const length = heldLength(values, path, 0, 0);
+    if (length > 0 && length >= best.length) best = { file, length };
   }
-  return undefined;
+  return best.file;
 }
 
-// Follows a dotted path such as a.b[0].c through the data; keys may themselves contain dots
-// (policy names, label keys), so every key that fits is tried.
-function holdsPath(node: unknown, rest: string): boolean {
-  if (rest === '') return true;
+// Follows a dotted path such as a.b[0].c through the data from `start`, and returns where the
+// longest part found in the data ends (`matched` when nothing more is found). Keys may
+// themselves contain dots (policy names, label keys), so every key that fits is tried.
+function heldLength(node: unknown, path: string, start: number, matched: number): number {
+  const rest = path.slice(start);
+  if (rest === '') return matched;
   const index = /^\[(\d+)\]/.exec(rest);
   if (index !== null) {
     const position = Number(index[1]);
-    return (
-      Array.isArray(node) &&
-      position < node.length &&
-      holdsPath(node[position], skipDot(rest.slice(index[0].length)))
-    );
+    if (!Array.isArray(node) || position >= node.length) return matched;
+    const end = start + index[0].length;
+    return heldLength(node[position], path, skipDot(path, end), end);
   }
-  if (!isValuesMap(node)) return false;
-  return Object.keys(node).some((key) => {
-    const after = rest.slice(key.length);
-    return (
-      rest.startsWith(key) &&
-      (after === '' || after.startsWith('.') || after.startsWith('[')) &&
-      holdsPath(node[key], skipDot(after))
-    );
-  });
+  if (!isValuesMap(node)) return matched;
+  let longest = matched;
+  for (const key of Object.keys(node)) {
+    if (!isStepAt(path, start, key)) continue;
+    const end = start + key.length;
+    longest = Math.max(longest, heldLength(node[key], path, skipDot(path, end), end));
+  }
+  return longest;
 }
 
-function skipDot(text: string): string {
-  return text.startsWith('.') ? text.slice(1) : text;
+// True when `key` is a whole step of `path` at `start`: a.b holds a, not just its first letter.
+function isStepAt(path: string, start: number, key: string): boolean {
+  const next = path[start + key.length];
+  return (
+    key !== '' &&
+    path.startsWith(key, start) &&
+    (next === undefined || next === '.' || next === '[')
+  );
+}
+
+function skipDot(path: string, position: number): number {
+  return path[position] === '.' ? position + 1 : position;
 }
 
 function splitFlag(argument: string): [string, string | undefined] {
@@ -231,6 +285,14 @@ function splitFlag(argument: string): [string, string | undefined] {
 
 function flagValue(value: string | undefined, flag: string): string {
   if (value === undefined || value === '') throw new UsageError(`${flag} needs a value\n${USAGE}`);
+  return value;
+}
+
+function namespaceOf(value: string, flag: string): string {
+  const problem = namespaceProblem(value);
+  if (problem !== undefined) {
+    throw new UsageError(`${flag} ${value} is not a valid namespace: ${problem}\n${USAGE}`);
+  }
   return value;
 }
 

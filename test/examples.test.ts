@@ -1,7 +1,8 @@
 // Tests for the bundled examples (examples/*.ts) and the values files built from them
 // (generated/values/*.yaml): they validate, are current, render to Istio objects the CRDs
 // accept, match their pinned output in test/examples/<name>.expected.yaml, and Helm reads the
-// written YAML back as exactly the values the example wrote.
+// written YAML back as exactly the values the example wrote. An example's release must be one
+// Helm can install, and `npm run build-values` counts invalid examples in good English.
 //
 // Run:    node --import tsx --test test/examples.test.ts
 // Update: UPDATE_GOLDEN=1 node --import tsx --test test/examples.test.ts  (then review the diff)
@@ -14,11 +15,13 @@ import { after, before, describe, it } from 'node:test';
 
 import yaml from 'js-yaml';
 
+import { invalidSummary } from '../scripts/build-values.js';
 import { formatFinding as formatCrdFinding } from '../scripts/lib/crd-check.js';
 import { valuesToYaml } from '../scripts/lib/dump-values.js';
 import {
   buildExample,
   exampleNames,
+  exampleRelease,
   isCurrent,
   type BuiltExample,
 } from '../scripts/lib/example-values.js';
@@ -116,6 +119,55 @@ describe('bundled examples', () => {
       );
     });
   }
+});
+
+describe('example releases', () => {
+  const where = 'examples/shop.ts';
+
+  it('accepts names Helm accepts, up to 53 characters, and namespaces up to 63', () => {
+    for (const release of [
+      { name: 'shop', namespace: 'shop' },
+      { name: 'shop.v2', namespace: '0-shop' },
+      { name: 'a'.repeat(53), namespace: 'a'.repeat(63) },
+    ]) {
+      assert.deepEqual(exampleRelease(release, where), release);
+    }
+  });
+
+  it('refuses a release name Helm refuses, naming the example and the rule', () => {
+    for (const name of ['Shop', 'shop_v2', '-shop', 'shop.', 'a'.repeat(54)]) {
+      assert.throws(() => exampleRelease({ name, namespace: 'shop' }, where), {
+        message: new RegExp(
+          `^examples/shop\\.ts: release\\.name "${name}" is invalid: a Helm release name is lower-case letters, digits, '-' and '\\.', starts and ends with a letter or digit, and has at most 53 characters$`,
+        ),
+      });
+    }
+  });
+
+  it('refuses a namespace that is not a DNS label, naming the example and the rule', () => {
+    for (const namespace of ['Bad_NS', 'shop.v2', 'shop-', 'a'.repeat(64)]) {
+      assert.throws(() => exampleRelease({ name: 'shop', namespace }, where), {
+        message: new RegExp(
+          `^examples/shop\\.ts: release\\.namespace "${namespace}" is invalid: a namespace is a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most 63 characters$`,
+        ),
+      });
+    }
+  });
+
+  it('refuses a missing release, naming the example', () => {
+    assert.throws(
+      () => exampleRelease(undefined, where),
+      /^Error: examples\/shop\.ts must export its release/,
+    );
+  });
+});
+
+describe('npm run build-values summary', () => {
+  it('says "has" for one invalid example and "have" for several', () => {
+    assert.equal(invalidSummary(1, 7), '1 of 7 examples has invalid values');
+    assert.equal(invalidSummary(2, 7), '2 of 7 examples have invalid values');
+    assert.equal(invalidSummary(1, 1), '1 of 1 example has invalid values');
+  });
 });
 
 describe('bookinfo example', { skip: SKIP_HELM }, () => {

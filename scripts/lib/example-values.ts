@@ -3,6 +3,7 @@
 //
 // An example module exports its values as the default export, and the release it is meant for:
 //   export const release = { name: 'bookinfo', namespace: 'bookinfo' };
+// The release's name must be one Helm accepts and its namespace a Kubernetes namespace name.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -10,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 
 import type { Release } from './authoring.js';
 import { EXAMPLES_DIR, GENERATED_VALUES_DIR, projectRelative } from './paths.js';
+import { namespaceProblem, releaseNameProblem } from './render-check.js';
 import { validateValues, type Finding } from './validation.js';
 import { plainData, valuesToYaml } from './dump-values.js';
 
@@ -54,7 +56,7 @@ export async function loadExample(name: string): Promise<Example> {
     name,
     source,
     output: path.join(GENERATED_VALUES_DIR, `${name}.yaml`),
-    release: releaseOf(exported.release, where),
+    release: exampleRelease(exported.release, where),
     values: plainData(exported.default),
   };
 }
@@ -103,10 +105,24 @@ async function importModule(source: string, where: string): Promise<Record<strin
   }
 }
 
-function releaseOf(value: unknown, where: string): Release {
+/**
+ * The `release` an example module exports, checked; throws an Error naming the module (`where`)
+ * when it is missing or Helm could not install it.
+ */
+export function exampleRelease(value: unknown, where: string): Release {
   const release = value as Partial<Release> | undefined;
   if (typeof release?.name !== 'string' || typeof release.namespace !== 'string') {
     throw new Error(`${where} must export its release: export const release = { name, namespace }`);
   }
-  return { name: release.name, namespace: release.namespace };
+  const { name, namespace } = release;
+  const problems = [
+    ...described(`release.name ${JSON.stringify(name)}`, releaseNameProblem(name)),
+    ...described(`release.namespace ${JSON.stringify(namespace)}`, namespaceProblem(namespace)),
+  ];
+  if (problems.length > 0) throw new Error(`${where}: ${problems.join('; ')}`);
+  return { name, namespace };
+}
+
+function described(subject: string, problem: string | undefined): string[] {
+  return problem === undefined ? [] : [`${subject} is invalid: ${problem}`];
 }

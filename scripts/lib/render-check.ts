@@ -5,6 +5,9 @@
 //   import { renderAndCheck } from './lib/render-check.js';
 //   const result = renderAndCheck({ release: 'shop', args: ['-n', 'shop', '-f', 'x.yaml'] });
 //   result.ok, else result.error (Helm failed) or result.findings (CRD checks failed)
+//
+// It also holds the rules Helm and Kubernetes set for a release name and a namespace, which the
+// commands check before they get that far (releaseNameProblem, namespaceProblem).
 
 import yaml from 'js-yaml';
 
@@ -14,6 +17,15 @@ import { defaultHelm, HelmUnavailableError } from './helm.js';
 import { helmTemplate } from './helm-template.js';
 
 export const DEFAULT_RELEASE = 'istio-zero-trust';
+export const MAX_RELEASE_NAME_LENGTH = 53;
+export const MAX_NAMESPACE_LENGTH = 63;
+
+// Helm 3 and 4 accept a release name matching this, up to 53 characters; a namespace is a
+// Kubernetes DNS label.
+const RELEASE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const RELEASE_NAME_RULE = `a Helm release name is lower-case letters, digits, '-' and '.', starts and ends with a letter or digit, and has at most ${MAX_RELEASE_NAME_LENGTH} characters`;
+const NAMESPACE_RULE = `a namespace is a DNS label: lower-case letters, digits and '-', starting and ending with a letter or digit, at most ${MAX_NAMESPACE_LENGTH} characters`;
 
 export interface RenderCheckOptions {
   /** Helm binary; `defaultHelm()` ($HELM_BIN, helm on PATH, pinned Helm 3) when omitted. */
@@ -63,6 +75,18 @@ export function renderAndCheck(options: RenderCheckOptions = {}): RenderCheckRes
   }
   result.findings = checkDocuments(result.documents);
   return { ...result, ok: result.findings.length === 0 };
+}
+
+/** Why Helm would refuse `name` as a release name, or undefined when it accepts it. */
+export function releaseNameProblem(name: string): string | undefined {
+  const fits = name.length <= MAX_RELEASE_NAME_LENGTH && RELEASE_NAME.test(name);
+  return fits ? undefined : RELEASE_NAME_RULE;
+}
+
+/** Why Kubernetes would refuse `namespace` as a namespace name, or undefined when it accepts it. */
+export function namespaceProblem(namespace: string): string | undefined {
+  const fits = namespace.length <= MAX_NAMESPACE_LENGTH && DNS_LABEL.test(namespace);
+  return fits ? undefined : NAMESPACE_RULE;
 }
 
 function runHelmTemplate(options: RenderCheckOptions): ReturnType<typeof helmTemplate> {

@@ -15,6 +15,7 @@
 //   const { duplicateKeys, keySpellings } = loadValuesSource('values.yaml');
 
 import { readFileSync } from 'node:fs';
+import { resolve as resolvePath } from 'node:path';
 
 import yaml from 'js-yaml';
 
@@ -163,11 +164,14 @@ export function loadValuesFile(file: string): ValuesMap {
   return loadValuesSource(file).values;
 }
 
-/** Reads a values file with what its source tells; an unreadable file is a UsageError. */
-export function loadValuesSource(file: string): ValuesSource {
+/**
+ * Reads a values file with what its source tells; an unreadable file is a UsageError. A relative
+ * `file` is read from `baseDir` when given (else the working directory) and named as given.
+ */
+export function loadValuesSource(file: string, baseDir?: string): ValuesSource {
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(baseDir === undefined ? file : resolvePath(baseDir, file), 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UsageError(`cannot read values file ${file}: ${reason}`);
