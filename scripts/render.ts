@@ -23,7 +23,7 @@ import { formatFinding } from './lib/crd-check.js';
 import { CheckFailedError, isEntryPoint, runMain, UsageError } from './lib/errors.js';
 import { DEFAULT_RELEASE, renderAndCheck, type RenderCheckOptions } from './lib/render-check.js';
 import { DEFAULT_NAMESPACE } from './lib/validation.js';
-import { checkValuesFiles, formatReport, invocationDirectory } from './validate-values.js';
+import { checkValuesFiles, formatReport, invocationDirectory } from './lib/values-files.js';
 
 // Flags that send helm's output elsewhere, leaving nothing to check.
 const UNSUPPORTED_FLAGS = ['--output-dir', '--release-name'];

@@ -15,7 +15,8 @@ import { after, before, describe, test } from 'node:test';
 import { UsageError } from '../scripts/lib/errors.js';
 import { pinnedHelm } from '../scripts/lib/helm.js';
 import { PROJECT_ROOT } from '../scripts/lib/paths.js';
-import { DEFAULTS_FILE, parseArguments } from '../scripts/validate-values.js';
+import { DEFAULTS_FILE } from '../scripts/lib/values-files.js';
+import { parseArguments } from '../scripts/validate-values.js';
 
 const SKIP_HELM =
   process.platform === 'linux' && process.arch === 'x64'
