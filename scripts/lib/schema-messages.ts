@@ -8,6 +8,7 @@ import { domainToASCII } from 'node:url';
 
 import type { ErrorObject } from 'ajv';
 
+import { IP_OR_CIDR } from './values-rules.js';
 import { isValuesMap, type ScalarSpelling, type SourceSpellings } from './yaml-values.js';
 
 /** One schema problem at a value path. */
@@ -31,22 +32,6 @@ export interface SchemaLandmarks {
 
 const PORT =
   '^([1-9][0-9]{0,3}|[1-5][0-9]{4}|6[0-4][0-9]{3}|65[0-4][0-9]{2}|655[0-2][0-9]|6553[0-5])$';
-const IPV4_OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])';
-const IPV4 = `${IPV4_OCTET}(\\.${IPV4_OCTET}){3}`;
-const IPV6_GROUP = '[0-9A-Fa-f]{1,4}';
-// Eight groups, or fewer around one :: that stands for at least one zero group; no embedded IPv4.
-const IPV6 = `(${[
-  `${IPV6_GROUP}(:${IPV6_GROUP}){7}`,
-  `(${IPV6_GROUP}:){1,7}:`,
-  `(${IPV6_GROUP}:){1,6}:${IPV6_GROUP}`,
-  `(${IPV6_GROUP}:){1,5}(:${IPV6_GROUP}){1,2}`,
-  `(${IPV6_GROUP}:){1,4}(:${IPV6_GROUP}){1,3}`,
-  `(${IPV6_GROUP}:){1,3}(:${IPV6_GROUP}){1,4}`,
-  `(${IPV6_GROUP}:){1,2}(:${IPV6_GROUP}){1,5}`,
-  `${IPV6_GROUP}:(:${IPV6_GROUP}){1,6}`,
-  `:((:${IPV6_GROUP}){1,7}|:)`,
-].join('|')})`;
-const IP_OR_CIDR = `^(${IPV4}(/([0-9]|[1-2][0-9]|3[0-2]))?|${IPV6}(/([0-9]|[1-9][0-9]|1[0-1][0-9]|12[0-8]))?)$`;
 const METHOD = '^(\\*|\\*?[A-Z][A-Z_-]*|[A-Z][A-Z_-]*\\*)$';
 const PATH_TEMPLATE = "(/([-A-Za-z0-9._~%!$&'()+,;:@=]+|\\{\\*\\}|\\{\\*\\*\\}))+";
 // Printable ASCII without ?, #, { and }: requests carry other characters percent-encoded.
