@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 
-import { checkDocuments, formatFinding, parseGoDuration } from '../scripts/lib/crd-check.js';
+import { checkDocuments, formatFinding } from '../scripts/lib/crd-check.js';
 
 type Json = Record<string, unknown>;
 
@@ -38,6 +38,7 @@ describe('checkDocuments', () => {
       object: 'shop/api',
       path: 'spec.action',
       problem: 'must be equal to one of the allowed values: ALLOW, DENY, AUDIT, CUSTOM',
+      code: 'IZT-C-CRD-SCHEMA',
     });
     assert.equal(
       formatFinding(finding!),
@@ -179,15 +180,17 @@ describe('CEL rules', () => {
     assert.deepEqual(problems([policy({ rules: [{ from: [{ source: alone }] }] })]), []);
   });
 
-  test('fails portLevelMtls keys outside 1-65535', () => {
-    const portLevelMtls = Object.fromEntries(
-      ['0', '65536', 'http', '080', '65535'].map((port) => [port, { mode: 'STRICT' }]),
-    );
-    assert.deepEqual(pathsAndProblems([peer({ selector: SELECTOR, portLevelMtls })]), [
-      ['spec.portLevelMtls.0', 'port must be between 1-65535'],
-      ['spec.portLevelMtls.65536', 'port must be between 1-65535'],
-      ['spec.portLevelMtls.http', 'port must be between 1-65535'],
-    ]);
+  test('fails portLevelMtls keys outside 1-65535, once for the map the rule sits on', () => {
+    for (const port of ['0', '65536', 'http']) {
+      const portLevelMtls = { [port]: { mode: 'STRICT' }, '8080': { mode: 'STRICT' } };
+      assert.deepEqual(
+        pathsAndProblems([peer({ selector: SELECTOR, portLevelMtls })]).map(withoutDetail),
+        [['spec.portLevelMtls', 'port must be between 1-65535']],
+        port,
+      );
+    }
+    const portLevelMtls = { '080': { mode: 'STRICT' }, '65535': { mode: 'STRICT' } };
+    assert.deepEqual(problems([peer({ selector: SELECTOR, portLevelMtls })]), []);
   });
 
   test('fails portLevelMtls without a selector that has labels', () => {
@@ -204,15 +207,15 @@ describe('CEL rules', () => {
       { issuer: 'b', jwks_uri: 'keys.example.com/jwks' },
       { issuer: 'c', jwksUri: 'HTTPS://keys.example.com' },
     ];
-    assert.deepEqual(pathsAndProblems([requestAuth({ jwtRules: rules })]), [
-      ['spec.jwtRules[0].jwksUri', 'url must have scheme http:// or https://'],
+    assert.deepEqual(pathsAndProblems([requestAuth({ jwtRules: rules })]).map(withoutDetail), [
       ['spec.jwtRules[1].jwks_uri', 'url must have scheme http:// or https://'],
+      ['spec.jwtRules[0].jwksUri', 'url must have scheme http:// or https://'],
     ]);
   });
 
   test('fails a timeout below 1ms or not a Go duration', () => {
     const rules = ['999us', '5', '1ms', '0.5s'].map((timeout) => ({ ...JWT_RULE, timeout }));
-    assert.deepEqual(pathsAndProblems([requestAuth({ jwtRules: rules })]), [
+    assert.deepEqual(pathsAndProblems([requestAuth({ jwtRules: rules })]).map(withoutDetail), [
       ['spec.jwtRules[0].timeout', 'must be a valid duration greater than 1ms'],
       ['spec.jwtRules[1].timeout', 'must be a valid duration greater than 1ms'],
     ]);
@@ -228,18 +231,6 @@ describe('CEL rules', () => {
       ['spec.jwtRules[0]', 'only one of jwks or jwksUri can be set'],
       ['spec.jwtRules[1]', 'only one of jwks or jwksUri can be set'],
     ]);
-  });
-});
-
-describe('parseGoDuration', () => {
-  test('reads Go durations in nanoseconds and rejects the rest', () => {
-    assert.equal(parseGoDuration('1h30m'), 5_400_000_000_000);
-    assert.equal(parseGoDuration('1.5s'), 1_500_000_000);
-    assert.equal(parseGoDuration('250µs'), 250_000);
-    assert.equal(parseGoDuration('0'), 0);
-    for (const text of ['', '5', 's', '1d', '1 s', '--1s']) {
-      assert.equal(parseGoDuration(text), undefined, text);
-    }
   });
 });
 
@@ -265,4 +256,9 @@ function problems(docs: unknown[]): string[] {
 
 function pathsAndProblems(docs: unknown[]): [string, string][] {
   return checkDocuments(docs).map((finding) => [finding.path, finding.problem]);
+}
+
+// A rule that cannot be evaluated (such as int('http')) adds why in parentheses.
+function withoutDetail([path, problem]: [string, string]): [string, string] {
+  return [path, problem.replace(/ \(the rule cannot be evaluated: .*\)$/, '')];
 }

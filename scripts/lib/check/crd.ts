@@ -1,0 +1,406 @@
+// The CRD part of `npm run check`: what the Kubernetes API server with Istio's CRDs rejects in an
+// AuthorizationPolicy, PeerAuthentication or RequestAuthentication (security.istio.io v1 and
+// v1beta1), as document rules:
+//   - the CRDs' OpenAPI schema, through @kubernetes-models/istio (types, enums, patterns,
+//     lengths, item counts, required fields), plus the few fields newer than that package;
+//   - every CEL rule of the CRDs (x-kubernetes-validations, listed in ./crd-cel-rules.ts),
+//     evaluated with @bufbuild/cel (./cel.ts) on each value it applies to;
+//   - fields the CRDs do not define, which the API server prunes or, with strict field
+//     validation, rejects (the package accepts them);
+//   - object metadata the API server rejects for every kind (names, label syntax).
+//
+//   import { CRD_RULES } from './crd.js';
+//   const findings = CRD_RULES.flatMap((rule) => rule(document));
+
+import * as securityV1 from '@kubernetes-models/istio/security.istio.io/v1';
+import * as securityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
+
+import { compileRule, type CompiledRule } from './cel.js';
+import { CRD_CEL_RULES, type CrdCelRule } from './crd-cel-rules.js';
+import type { DocumentRule, IstioDocument, RuleFinding, SecurityKind } from './types.js';
+
+type Json = Record<string, unknown>;
+type Report = (path: string, problem: string) => void;
+
+const SCHEMA_CODE = 'IZT-C-CRD-SCHEMA';
+const SCHEMA_FIX = "change the value to what Istio's CRD schema allows";
+const UNKNOWN_FIELD_CODE = 'IZT-C-CRD-UNKNOWN-FIELD';
+const UNKNOWN_FIELD_FIX =
+  'remove the field or correct its spelling; the API server drops or refuses it';
+const METADATA_CODE = 'IZT-C-CRD-METADATA';
+const METADATA_FIX = 'use a lower-case DNS name and valid label and annotation keys';
+
+/** A model class of @kubernetes-models: validate() throws listing every schema violation. */
+interface ValidatingModel {
+  validate(): void;
+}
+// The package types each constructor with its own data shape; a rendered document is unknown
+// data until validated, so the classes are held under this looser type.
+type ModelClass = new (data: never) => ValidatingModel;
+
+const MODELS: Readonly<Record<string, ModelClass>> = {
+  'security.istio.io/v1/AuthorizationPolicy': securityV1.AuthorizationPolicy,
+  'security.istio.io/v1/PeerAuthentication': securityV1.PeerAuthentication,
+  'security.istio.io/v1/RequestAuthentication': securityV1.RequestAuthentication,
+  'security.istio.io/v1beta1/AuthorizationPolicy': securityV1beta1.AuthorizationPolicy,
+  'security.istio.io/v1beta1/PeerAuthentication': securityV1beta1.PeerAuthentication,
+  'security.istio.io/v1beta1/RequestAuthentication': securityV1beta1.RequestAuthentication,
+};
+
+// The `spec` fields each CRD defines (identical in v1 and v1beta1). `true` is a leaf, a
+// one-element array a list of that shape, `'*'` a map whose keys the user owns.
+type FieldTree = true | readonly [FieldTree] | { readonly [field: string]: FieldTree };
+const LIST_OF_STRINGS: FieldTree = [true];
+const LABEL_SELECTOR: FieldTree = { matchLabels: { '*': true } };
+const TARGET_REF: FieldTree = { group: true, kind: true, name: true, namespace: true };
+const SPEC_FIELDS: Readonly<Record<SecurityKind, FieldTree>> = {
+  AuthorizationPolicy: {
+    action: true,
+    provider: { name: true },
+    rules: [
+      {
+        from: [{ source: fieldsOf(LIST_OF_STRINGS, sourceFieldNames()) }],
+        to: [{ operation: fieldsOf(LIST_OF_STRINGS, operationFieldNames()) }],
+        when: [{ key: true, values: LIST_OF_STRINGS, notValues: LIST_OF_STRINGS }],
+      },
+    ],
+    selector: LABEL_SELECTOR,
+    targetRef: TARGET_REF,
+    targetRefs: [TARGET_REF],
+  },
+  PeerAuthentication: {
+    mtls: { mode: true },
+    portLevelMtls: { '*': { mode: true } },
+    selector: LABEL_SELECTOR,
+  },
+  RequestAuthentication: {
+    jwtRules: [
+      {
+        ...fieldsOf(true, ['issuer', 'jwks', 'jwksUri', 'jwks_uri', 'forwardOriginalToken']),
+        ...fieldsOf(true, ['outputPayloadToHeader', 'presence', 'timeout']),
+        ...fieldsOf(LIST_OF_STRINGS, ['audiences', 'fromCookies', 'fromParams']),
+        spaceDelimitedClaims: LIST_OF_STRINGS,
+        fromHeaders: [{ name: true, prefix: true }],
+        outputClaimToHeaders: [{ claim: true, header: true }],
+      },
+    ],
+    selector: LABEL_SELECTOR,
+    targetRef: TARGET_REF,
+    targetRefs: [TARGET_REF],
+  },
+};
+const PRESENCE_VALUES: readonly string[] = ['OPTIONAL', 'REQUIRED'];
+const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+
+// Kubernetes object metadata rules (apimachinery validation), applied to every kind.
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const QUALIFIED_NAME_PART = /^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
+const MAX_NAME_LENGTH = 253;
+const MAX_LABEL_LENGTH = 63;
+const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+
+const COMPILED_CEL_RULES = new Map<CrdCelRule, CompiledRule>(
+  Object.values(CRD_CEL_RULES)
+    .flat()
+    .map((rule) => [rule, compileRule(rule.rule)]),
+);
+
+/** Every check of the CRDs, one document rule each. */
+export const CRD_RULES: readonly DocumentRule[] = [
+  openApiSchemaRule,
+  newerFieldsRule,
+  knownFieldsRule,
+  metadataRule,
+  celRules,
+];
+
+function openApiSchemaRule(document: IstioDocument): RuleFinding[] {
+  const model = MODELS[`${document.apiVersion}/${document.kind}`];
+  if (model === undefined) return [];
+  return collect(SCHEMA_CODE, SCHEMA_FIX, (report) =>
+    checkOpenApiSchema(model, document.object, report),
+  );
+}
+
+function newerFieldsRule(document: IstioDocument): RuleFinding[] {
+  const spec = specOf(document);
+  return collect(SCHEMA_CODE, SCHEMA_FIX, (report) =>
+    checkFieldsNewerThanPackage(document.kind, spec, report),
+  );
+}
+
+function knownFieldsRule(document: IstioDocument): RuleFinding[] {
+  return collect(UNKNOWN_FIELD_CODE, UNKNOWN_FIELD_FIX, (report) =>
+    checkKnownFields(document.kind, document.object, report),
+  );
+}
+
+function metadataRule(document: IstioDocument): RuleFinding[] {
+  return collect(METADATA_CODE, METADATA_FIX, (report) =>
+    checkMetadata(document.object.metadata, report),
+  );
+}
+
+// --- CEL rules (x-kubernetes-validations) ---
+
+function celRules(document: IstioDocument): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  for (const rule of CRD_CEL_RULES[document.kind]) {
+    const compiled = COMPILED_CEL_RULES.get(rule);
+    if (compiled === undefined) continue;
+    for (const [path, self] of valuesAt(document.object, rule.path)) {
+      if (!hasJsonType(self, rule.selfType)) continue; // the schema check reports it
+      const result = compiled.evaluate(self);
+      if (result === true) continue;
+      const { code, fix } = rule;
+      const message =
+        result === false
+          ? rule.message
+          : `${rule.message} (the rule cannot be evaluated: ${result.message})`;
+      findings.push({ severity: 'error', code, path, message, fix });
+    }
+  }
+  return findings;
+}
+
+/**
+ * The values at a rule's path with their concrete paths: `[]` takes every list item and `*`
+ * every map value. Absent and null values are skipped, as the API server skips them.
+ */
+export function valuesAt(object: unknown, path: string): [string, unknown][] {
+  let found: [string, unknown][] = [['', object]];
+  for (const step of path.split('.')) {
+    const list = step.endsWith('[]');
+    const field = list ? step.slice(0, -2) : step;
+    found = found.flatMap(([at, value]) => stepInto(at, value, field));
+    if (list) {
+      found = found.flatMap(([at, value]) =>
+        Array.isArray(value)
+          ? value.map((item, i): [string, unknown] => [`${at}[${i}]`, item])
+          : [],
+      );
+    }
+  }
+  return found.filter(([, value]) => value !== null && value !== undefined);
+}
+
+function stepInto(at: string, value: unknown, field: string): [string, unknown][] {
+  if (!isObject(value)) return [];
+  const join = (key: string): string => (at === '' ? key : `${at}.${key}`);
+  if (field === '*') return Object.entries(value).map(([key, item]) => [join(key), item]);
+  return has(value, field) ? [[join(field), value[field]]] : [];
+}
+
+function hasJsonType(value: unknown, type: CrdCelRule['selfType']): boolean {
+  return type === 'string' ? typeof value === 'string' : isObject(value);
+}
+
+// --- Helpers ---
+
+function collect(code: string, fix: string, check: (report: Report) => void): RuleFinding[] {
+  const findings: RuleFinding[] = [];
+  check((path, message) => findings.push({ severity: 'error', code, path, message, fix }));
+  return findings;
+}
+
+function specOf(document: IstioDocument): Json {
+  return isObject(document.object.spec) ? document.object.spec : {};
+}
+
+// --- OpenAPI schema (@kubernetes-models/istio) ---
+
+function checkOpenApiSchema(model: ModelClass, doc: Json, report: Report): void {
+  try {
+    new model(doc as never).validate();
+  } catch (error) {
+    const errors = schemaErrors(error);
+    if (errors === undefined) throw error;
+    for (const { instancePath, message, params } of errors) {
+      const allowed = params?.allowedValues;
+      const choices = Array.isArray(allowed) ? `: ${allowed.join(', ')}` : '';
+      report(pathOfPointer(doc, instancePath ?? ''), `${message ?? 'is invalid'}${choices}`);
+    }
+  }
+}
+
+interface SchemaError {
+  instancePath?: string;
+  message?: string;
+  params?: { allowedValues?: unknown[] };
+}
+
+// The package throws Ajv's ValidationError, whose `errors` lists every failed keyword.
+function schemaErrors(error: unknown): SchemaError[] | undefined {
+  const errors = isObject(error) ? error.errors : undefined;
+  return Array.isArray(errors) ? (errors as SchemaError[]) : undefined;
+}
+
+// `/spec/rules/0/to` becomes `spec.rules[0].to`; the document tells list indexes from map keys
+// such as the port numbers of portLevelMtls.
+function pathOfPointer(doc: unknown, pointer: string): string {
+  let path = '';
+  let value = doc;
+  for (const part of pointer.split('/').slice(1)) {
+    const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
+    path = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    value = Array.isArray(value) ? value[Number(key)] : isObject(value) ? value[key] : undefined;
+  }
+  return path;
+}
+
+// The package's schemas come from Istio 1.29 and pass any value in fields added since:
+// source.trustDomains and notTrustDomains (1.30) and jwtRules[].presence (1.32 development line).
+function checkFieldsNewerThanPackage(kind: SecurityKind, spec: Json, report: Report): void {
+  if (kind === 'AuthorizationPolicy') trustDomainsAreStrings(spec, report);
+  if (kind === 'RequestAuthentication') presenceIsKnown(spec, report);
+}
+
+// OpenAPI: `trustDomains` and `notTrustDomains` are arrays of strings.
+function trustDomainsAreStrings(spec: Json, report: Report): void {
+  listOf(spec.rules).forEach((rule, r) => {
+    listOf(isObject(rule) ? rule.from : undefined).forEach((from, f) => {
+      const source = isObject(from) && isObject(from.source) ? from.source : {};
+      for (const field of ['trustDomains', 'notTrustDomains']) {
+        const value = source[field];
+        if (!has(source, field) || isListOfStrings(value)) continue;
+        report(`spec.rules[${r}].from[${f}].source.${field}`, 'must be a list of strings');
+      }
+    });
+  });
+}
+
+// OpenAPI: `presence` is one of PRESENCE_VALUES.
+function presenceIsKnown(spec: Json, report: Report): void {
+  jwtRules(spec).forEach((rule, i) => {
+    if (!has(rule, 'presence') || PRESENCE_VALUES.includes(rule.presence as string)) return;
+    const problem = `must be equal to one of the allowed values: ${PRESENCE_VALUES.join(', ')}`;
+    report(`spec.jwtRules[${i}].presence`, problem);
+  });
+}
+
+// --- Fields the CRD does not define ---
+
+function checkKnownFields(kind: SecurityKind, doc: Json, report: Report): void {
+  for (const field of Object.keys(doc)) {
+    if (!TOP_LEVEL_FIELDS.has(field)) report(field, 'field not declared in the schema');
+  }
+  if (isObject(doc.spec)) walkFields(doc.spec, SPEC_FIELDS[kind], 'spec', report);
+}
+
+function walkFields(value: unknown, tree: FieldTree, path: string, report: Report): void {
+  if (tree === true) return;
+  if (Array.isArray(tree)) {
+    const items = Array.isArray(value) ? value : [];
+    items.forEach((item, i) => walkFields(item, tree[0], `${path}[${i}]`, report));
+    return;
+  }
+  if (!isObject(value)) return;
+  const fields = tree as { readonly [field: string]: FieldTree };
+  for (const [field, child] of Object.entries(value)) {
+    const childTree = fields['*'] ?? fields[field];
+    if (childTree === undefined) report(`${path}.${field}`, 'field not declared in the schema');
+    else walkFields(child, childTree, `${path}.${field}`, report);
+  }
+}
+
+function fieldsOf(tree: FieldTree, names: readonly string[]): Record<string, FieldTree> {
+  return Object.fromEntries(names.map((name) => [name, tree]));
+}
+
+function sourceFieldNames(): string[] {
+  const fields = ['principals', 'requestPrincipals', 'namespaces', 'serviceAccounts'];
+  fields.push('trustDomains', 'ipBlocks', 'remoteIpBlocks');
+  return [...fields, ...fields.map((field) => `not${field[0]?.toUpperCase()}${field.slice(1)}`)];
+}
+
+function operationFieldNames(): string[] {
+  const fields = ['hosts', 'ports', 'methods', 'paths'];
+  return [...fields, ...fields.map((field) => `not${field[0]?.toUpperCase()}${field.slice(1)}`)];
+}
+
+// --- Object metadata (every Kubernetes object) ---
+
+function checkMetadata(metadata: unknown, report: Report): void {
+  if (!isObject(metadata)) {
+    report('metadata', 'missing; an object needs metadata.name');
+    return;
+  }
+  const { name, namespace, labels, annotations } = metadata;
+  if (typeof name !== 'string' || !isDnsSubdomain(name)) {
+    report('metadata.name', 'must be a lower-case DNS subdomain of at most 253 characters');
+  }
+  if (namespace !== undefined && !(typeof namespace === 'string' && isDnsLabel(namespace))) {
+    report('metadata.namespace', 'must be a lower-case DNS label of at most 63 characters');
+  }
+  if (isObject(labels)) checkLabels(labels, report);
+  if (isObject(annotations)) checkAnnotations(annotations, report);
+}
+
+function checkLabels(labels: Json, report: Report): void {
+  for (const [key, value] of Object.entries(labels)) {
+    if (!isQualifiedName(key)) report(`metadata.labels.${key}`, 'invalid label key');
+    if (typeof value === 'string' && !isLabelValue(value)) {
+      report(
+        `metadata.labels.${key}`,
+        'invalid label value: at most 63 characters, alphanumeric at both ends, - _ . inside',
+      );
+    }
+  }
+}
+
+function checkAnnotations(annotations: Json, report: Report): void {
+  let bytes = 0;
+  for (const [key, value] of Object.entries(annotations)) {
+    if (!isQualifiedName(key)) report(`metadata.annotations.${key}`, 'invalid annotation key');
+    bytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
+  }
+  if (bytes > MAX_ANNOTATIONS_BYTES) {
+    const limit = MAX_ANNOTATIONS_BYTES;
+    report('metadata.annotations', `${bytes} bytes in total; the limit is ${limit}`);
+  }
+}
+
+function isDnsSubdomain(value: string): boolean {
+  return value.length <= MAX_NAME_LENGTH && DNS_SUBDOMAIN.test(value);
+}
+
+function isDnsLabel(value: string): boolean {
+  return value.length <= MAX_LABEL_LENGTH && DNS_LABEL.test(value);
+}
+
+// `[prefix/]name`: a DNS subdomain prefix, then a name of at most 63 characters.
+function isQualifiedName(key: string): boolean {
+  const slash = key.indexOf('/');
+  const prefix = slash < 0 ? undefined : key.slice(0, slash);
+  const name = slash < 0 ? key : key.slice(slash + 1);
+  if (prefix !== undefined && !isDnsSubdomain(prefix)) return false;
+  return name.length <= MAX_LABEL_LENGTH && QUALIFIED_NAME_PART.test(name);
+}
+
+function isLabelValue(value: string): boolean {
+  return value.length <= MAX_LABEL_LENGTH && LABEL_VALUE.test(value);
+}
+
+// The field is present. The API server drops null values of non-nullable fields before
+// validation, so null counts as absent (as in the CEL rules, see ./cel.ts toCel).
+function has(object: Json, field: string): boolean {
+  return object[field] !== undefined && object[field] !== null;
+}
+
+function jwtRules(spec: Json): Json[] {
+  return listOf(spec.jwtRules).map((rule) => (isObject(rule) ? rule : {}));
+}
+
+function isListOfStrings(value: unknown): boolean {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+function listOf(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : [];
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
