@@ -1,5 +1,5 @@
-// Renders the chart with `helm template`, prints the manifests, and checks every document against
-// Istio's CRDs (OpenAPI schema and CEL rules) before anything reaches a cluster.
+// Renders the chart with `helm template`, prints the manifests, and runs `npm run check` on every
+// document (Istio's CRDs, istiod's webhook, lint warnings) before anything reaches a cluster.
 //
 //   npm run render -- [release] [helm template flags]
 //   npm run render -- shop-security -n shop -f values.yaml
@@ -15,11 +15,11 @@
 // error) and Helm checks the rest.
 //
 // Manifests go to stdout only when every check passes, so `npm run render ... | kubectl apply -f -`
-// never applies a failing render; findings go to stderr. Exit 0 when all passes (also when the
-// values render nothing: then stdout stays empty), 1 when the values, Helm or a check fails, 2 for
-// usage errors and when Helm cannot run.
+// never applies a failing render; findings go to stderr (warnings do not stop the render). Exit 0
+// when all passes (also when the values render nothing: then stdout stays empty), 1 when the
+// values, Helm or a check fails, 2 for usage errors and when Helm cannot run.
 
-import { formatFinding } from './lib/crd-check.js';
+import { formatFinding } from './lib/check/format.js';
 import { CheckFailedError, isEntryPoint, runMain, UsageError } from './lib/errors.js';
 import { DEFAULT_RELEASE, renderAndCheck, type RenderCheckOptions } from './lib/render-check.js';
 import { DEFAULT_NAMESPACE } from './lib/validation.js';
@@ -61,12 +61,12 @@ function main(argv: readonly string[]): void {
   if (result.stderr.trim() !== '') process.stderr.write(result.stderr);
   for (const finding of result.findings) console.error(formatFinding(finding));
   if (!result.ok) {
-    const count = result.findings.length;
+    const count = result.findings.filter(({ severity }) => severity === 'error').length;
     throw new CheckFailedError(
-      `${count} CRD check${count === 1 ? '' : 's'} failed; no manifests printed`,
+      `the rendered manifests have ${count} error${count === 1 ? '' : 's'} (listed above); no manifests printed`,
     );
   }
-  printManifests(result.manifests, result.documents);
+  printManifests(result.manifests, result.documents, result.findings.length);
 }
 
 /** `[release] [flags...]`: a first argument that is not a flag names the release. */
@@ -154,15 +154,16 @@ function checkValues({ files, namespace, setFlags }: ValuesArguments): void {
 }
 
 // Helm prints a lone newline when every template is switched off; that is no manifest.
-function printManifests(manifests: string, documents: readonly unknown[]): void {
+function printManifests(manifests: string, documents: readonly unknown[], warnings: number): void {
   const count = documents.filter(Boolean).length;
   if (count === 0) {
     console.error('render: nothing rendered: the values switch every resource off');
     return;
   }
   process.stdout.write(manifests);
+  const noted = warnings === 0 ? '' : ` with ${warnings} warning${warnings === 1 ? '' : 's'}`;
   console.error(
-    `render: ${count} ${count === 1 ? 'document passes' : 'documents pass'} the CRD checks`,
+    `render: ${count} ${count === 1 ? 'document passes' : 'documents pass'} the checks${noted}`,
   );
 }
 

@@ -1,15 +1,15 @@
 // The main job: validates and renders the bundled Bookinfo example. Checks that
 // generated/values/bookinfo.yaml is current with examples/bookinfo.ts, validates the values,
-// renders them with `helm template`, checks every object against Istio's CRD schemas, prints the
-// manifests to stdout and a summary to stderr.
+// renders them with `helm template`, runs `npm run check` on every object (Istio's CRDs, istiod's
+// webhook, lint warnings), prints the manifests to stdout and a summary to stderr.
 //
 //   npm start                      manifests to stdout
 //   npm start > bookinfo.yaml      keep them
 //
-// Exit codes: 0 rendered and checked; 1 stale values file, invalid values, failed render or
-// failed CRD check; 2 bad argument or no Helm to run.
+// Exit codes: 0 rendered and checked (warnings are printed, not fatal); 1 stale values file,
+// invalid values, failed render or a check error; 2 bad argument or no Helm to run.
 
-import { formatFinding as formatCrdFinding } from './lib/crd-check.js';
+import { formatFinding as formatCheckFinding } from './lib/check/format.js';
 import { CheckFailedError, isEntryPoint, runMain, UsageError } from './lib/errors.js';
 import {
   BUILD_COMMAND,
@@ -59,11 +59,11 @@ function render({ example }: BuiltExample): RenderCheckResult {
   const result = renderAndCheck({ release: name, args: ['-n', namespace, '-f', example.output] });
   if (result.stderr.trim() !== '' && result.error === '') console.error(result.stderr.trim());
   if (result.error !== '') throw new CheckFailedError(`helm template failed: ${result.error}`);
-  for (const finding of result.findings) console.error(formatCrdFinding(finding));
+  for (const finding of result.findings) console.error(formatCheckFinding(finding));
   if (!result.ok) {
-    throw new CheckFailedError(
-      `${result.findings.length} rendered objects fail Istio's CRD checks (listed above)`,
-    );
+    const errors = result.findings.filter(({ severity }) => severity === 'error').length;
+    const count = `${errors} check error${errors === 1 ? '' : 's'}`;
+    throw new CheckFailedError(`the rendered objects have ${count} (listed above)`);
   }
   return result;
 }
@@ -80,7 +80,10 @@ function printSummary({ example }: BuiltExample, result: RenderCheckResult): voi
   console.error(`rendered ${total} objects for release ${name} in namespace ${namespace}:`);
   const width = Math.max(...[...counts.keys()].map((kind) => kind.length));
   for (const [kind, count] of counts) console.error(`  ${kind.padEnd(width)}  ${count}`);
-  console.error("checked against Istio's CRD schemas: ok");
+  const warnings = result.findings.length;
+  console.error(
+    `checked (Istio's CRDs, istiod's webhook, lint): no errors, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+  );
   console.error(`to install: ${installCommand(example)}`);
 }
 

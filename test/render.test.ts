@@ -47,6 +47,24 @@ spec:
     name: public
 `;
 
+// Valid, but a lower-case method never matches: a lint warning, which does not stop the render.
+const WARNING_MANIFEST = `---
+apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata:
+  name: viewer
+  namespace: shop
+spec:
+  selector:
+    matchLabels:
+      app: api
+  rules:
+  - to:
+    - operation:
+        methods: ["get"]
+        ports: ["8080"]
+`;
+
 describe('render arguments', () => {
   test('takes a first argument that is not a flag as the release name', () => {
     assert.deepEqual(parseArguments(['shop-security', '-n', 'shop']), {
@@ -122,14 +140,21 @@ describe('renderAndCheck', { skip: SKIP }, () => {
   test('fails with a finding when a rendered document breaks a CRD rule', () => {
     const result = renderAndCheck({ helm: fakeHelm });
     assert.equal(result.ok, false);
+    // istiod's webhook refuses the same document too; this test is about the CRD rule.
+    const crdErrors = result.findings.filter(({ code }) => code.startsWith('IZT-C-CRD-'));
     assert.deepEqual(
-      result.findings.map(({ index, kind, object, problem }) => ({ index, kind, object, problem })),
+      crdErrors.map(({ file, documentIndex, kind, namespace, name, code, message }) => ({
+        ...{ file, documentIndex, kind, namespace, name, code, message },
+      })),
       [
         {
-          index: 0,
+          file: 'rendered',
+          documentIndex: 0,
           kind: 'AuthorizationPolicy',
-          object: 'shop/both',
-          problem: 'only one of targetRefs or selector can be set',
+          namespace: 'shop',
+          name: 'both',
+          code: 'IZT-C-CRD-SELECTOR-WITH-TARGETREFS',
+          message: 'only one of targetRefs or selector can be set',
         },
       ],
     );
@@ -145,11 +170,13 @@ describe('npm run render', { skip: SKIP }, () => {
   let fakeHelm = '';
   let helmCalled = '';
   let recordingHelm = '';
+  let warningHelm = '';
   const file = (name: string): string => path.join(scratch, name);
 
   before(() => {
     scratch = mkdtempSync(path.join(tmpdir(), 'render-cli-test-'));
     fakeHelm = writeFakeHelm(file('helm'), BAD_MANIFEST);
+    warningHelm = writeFakeHelm(file('warning-helm'), WARNING_MANIFEST);
     helmCalled = file('helm-called');
     recordingHelm = file('recording-helm');
     writeFileSync(recordingHelm, `#!/bin/sh\ntouch '${helmCalled}'\n`);
@@ -187,8 +214,19 @@ describe('npm run render', { skip: SKIP }, () => {
     assert.match(run.stderr, /no manifests printed/);
     assert.match(
       run.stderr,
-      /document 0, AuthorizationPolicy shop\/both: spec: only one of targetRefs or selector/,
+      /^rendered:0 AuthorizationPolicy shop\/both error IZT-C-CRD-SELECTOR-WITH-TARGETREFS: spec: only one of targetRefs or selector can be set \(fix: /m,
     );
+  });
+
+  test('prints the manifests, with the check warnings on stderr, and exits 0 on warnings only', () => {
+    const run = runRender([], { HELM_BIN: warningHelm });
+    assert.equal(run.status, 0, run.stderr);
+    assert.equal(run.stdout, WARNING_MANIFEST);
+    assert.match(
+      run.stderr,
+      /^rendered:0 AuthorizationPolicy shop\/viewer warning IZT-C-W\d{3}: /m,
+    );
+    assert.match(run.stderr, /^render: 1 document passes the checks with [1-9]\d* warnings?$/m);
   });
 
   test('exits 2 for --output-dir, which leaves nothing to check', () => {

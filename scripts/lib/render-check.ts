@@ -1,17 +1,21 @@
-// Renders the chart with `helm template` and checks every rendered document against Istio's
-// CRDs (./crd-check.ts). Shared by `npm run render` and `npm start`.
+// Renders the chart with `helm template` and runs `npm run check`'s rules on what it rendered
+// (./check/run.ts: Istio's CRDs, istiod's webhook, lint warnings). Shared by `npm run render` and
+// `npm start`.
 //
 // Usage:
 //   import { renderAndCheck } from './lib/render-check.js';
 //   const result = renderAndCheck({ release: 'shop', args: ['-n', 'shop', '-f', 'x.yaml'] });
-//   result.ok, else result.error (Helm failed) or result.findings (CRD checks failed)
+//   result.ok, else result.error (Helm failed) or result.findings (errors among them);
+//   warnings are in result.findings when ok is true too
 //
 // It also holds the rules Helm and Kubernetes set for a release name and a namespace, which the
 // commands check before they get that far (releaseNameProblem, namespaceProblem).
 
 import yaml from 'js-yaml';
 
-import { checkDocuments, type CrdFinding } from './crd-check.js';
+import { readText } from './check/read.js';
+import { checkDocuments, sortFindings } from './check/run.js';
+import type { CheckFinding } from './check/types.js';
 import { UsageError } from './errors.js';
 import { defaultHelm, HelmUnavailableError } from './helm.js';
 import { helmTemplate } from './helm-template.js';
@@ -19,6 +23,8 @@ import { helmTemplate } from './helm-template.js';
 export const DEFAULT_RELEASE = 'istio-zero-trust';
 export const MAX_RELEASE_NAME_LENGTH = 53;
 export const MAX_NAMESPACE_LENGTH = 63;
+/** The file name findings on rendered manifests carry. */
+export const RENDERED_FILE = 'rendered';
 
 // Helm 3 and 4 accept a release name matching this, up to 53 characters; a namespace is a
 // Kubernetes DNS label.
@@ -38,7 +44,7 @@ export interface RenderCheckOptions {
 }
 
 export interface RenderCheckResult {
-  /** Helm rendered, the output parsed and every document passed the CRD checks. */
+  /** Helm rendered, the output parsed and the checks found no error (warnings may remain). */
   ok: boolean;
   /** What `helm template` printed on stdout: the manifests. */
   manifests: string;
@@ -47,7 +53,11 @@ export interface RenderCheckResult {
   /** Why nothing could be checked: Helm failed or printed YAML that does not parse; else ''. */
   error: string;
   documents: unknown[];
-  findings: CrdFinding[];
+  /** What the checks found, errors first per document; file RENDERED_FILE. */
+  findings: CheckFinding[];
+  /** Istio security documents checked, and other documents skipped. */
+  checked: number;
+  skipped: number;
 }
 
 /**
@@ -63,6 +73,8 @@ export function renderAndCheck(options: RenderCheckOptions = {}): RenderCheckRes
     error: '',
     documents: [],
     findings: [],
+    checked: 0,
+    skipped: 0,
   };
   if (!render.ok) {
     return { ...result, error: render.stderr.trim() || 'helm template failed without a message' };
@@ -73,8 +85,11 @@ export function renderAndCheck(options: RenderCheckOptions = {}): RenderCheckRes
     const reason = error instanceof Error ? error.message : String(error);
     return { ...result, error: `helm template printed YAML that does not parse: ${reason}` };
   }
-  result.findings = checkDocuments(result.documents);
-  return { ...result, ok: result.findings.length === 0 };
+  const input = readText(RENDERED_FILE, render.stdout);
+  result.findings = sortFindings([...input.findings, ...checkDocuments(input.documents)]);
+  result.checked = input.documents.length;
+  result.skipped = input.skipped;
+  return { ...result, ok: !result.findings.some(({ severity }) => severity === 'error') };
 }
 
 /** Why Helm would refuse `name` as a release name, or undefined when it accepts it. */
