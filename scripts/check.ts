@@ -1,7 +1,10 @@
 // Checks Istio security resources offline: for every AuthorizationPolicy, PeerAuthentication and
 // RequestAuthentication (security.istio.io v1 and v1beta1) in the YAML given, reports what Istio's
 // CRDs reject, what istiod's validating webhook rejects, and lint warnings for valid but risky
-// configurations. Other kinds and empty documents are skipped and counted.
+// configurations. Other kinds and empty documents are skipped and counted; the items of a List
+// are checked like documents, their findings' paths starting with the item (`items[2].spec`).
+// Input without any document (an empty file, or empty standard input when helm failed) is an
+// error.
 //
 //   npm run check -- [--format text|json] [--strict] FILE...
 //   helm template ... | npm run check -- -

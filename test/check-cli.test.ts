@@ -1,7 +1,9 @@
 // Tests for `npm run check` (scripts/check.ts) and its reading of YAML (scripts/lib/check/read.ts):
 // one finding a line or one JSON array, a summary on stderr, exit 0/1/2 (1 on warnings under
 // --strict), standard input, a file that is not YAML named with its line, other kinds and empty
-// documents skipped and counted, v1beta1 checked like v1.
+// documents skipped and counted, v1beta1 checked like v1; the items of Lists checked, unserved
+// security.istio.io versions and kinds, empty input, repeated keys, alias bombs and deep nesting
+// reported as errors.
 //
 // Run: node --import tsx --test test/check-cli.test.ts
 
@@ -13,7 +15,14 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 
 import { exitCode, parseArguments } from '../scripts/check.js';
-import { readText } from '../scripts/lib/check/read.js';
+import {
+  MAX_DEPTH,
+  MAX_NODES,
+  NO_DOCUMENTS_MESSAGE,
+  readInputs,
+  readText,
+} from '../scripts/lib/check/read.js';
+import { checkDocuments } from '../scripts/lib/check/run.js';
 import type { CheckFinding } from '../scripts/lib/check/types.js';
 import { UsageError } from '../scripts/lib/errors.js';
 import { PROJECT_ROOT } from '../scripts/lib/paths.js';
@@ -158,6 +167,28 @@ describe('npm run check', () => {
     assert.match(run.stderr, /checked 2 documents \(0 skipped\): 1 error, 0 warnings/);
   });
 
+  test('fails on empty standard input: no YAML documents in the input', () => {
+    const run = runCheck(['-'], '');
+    assert.equal(run.status, 1, run.stderr);
+    assert.match(run.stdout, /^-:0 error IZT-C-YAML: no YAML documents in the input \(fix: /);
+  });
+
+  test('passes input that holds only other kinds', () => {
+    const run = runCheck(['-'], CONFIG_MAP);
+    assert.equal(run.status, 0, run.stdout);
+    assert.equal(run.stdout, '');
+  });
+
+  test('reports nesting too deep as an error of its file and still checks the other files', () => {
+    const deep = `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n`;
+    const run = runCheck(['--format', 'json', '-', file('mixed.yaml')], deep);
+    assert.equal(run.status, 1, run.stderr);
+    const findings = JSON.parse(run.stdout) as CheckFinding[];
+    assert.deepEqual(findings[0] && [findings[0].file, findings[0].code], ['-', 'IZT-C-YAML']);
+    assert.match(findings[0]?.message ?? '', /nest more than \d+ levels deep/);
+    assert.ok(findings.some(({ file: name }) => name === file('mixed.yaml')));
+  });
+
   test('exits 2 for an unreadable file, a missing FILE and a bad flag', () => {
     for (const args of [[file('missing.yaml')], [], ['--format', 'xml', '-'], ['--fast', '-']]) {
       const run = runCheck(args);
@@ -239,6 +270,122 @@ describe('reading YAML', () => {
         [1, 'line 2: the document is a string, not a Kubernetes object (a YAML mapping)'],
       ],
     );
+  });
+});
+
+describe('reading Lists, unserved kinds and hostile YAML', () => {
+  test('checks the items of a List, naming the item in the path', () => {
+    const deny =
+      'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\n' +
+      'metadata: {name: x, namespace: shop}\nspec: {action: DENY}';
+    const text = `${CONFIG_MAP}---\napiVersion: v1\nkind: List\nitems:\n- ${CONFIG_MAP.replace(/\n(?=.)/g, '\n  ')}- ${deny.replace(/\n/g, '\n  ')}\n`;
+    const { documents, skipped } = readText('in.yaml', text);
+    assert.deepEqual(
+      documents.map(({ documentIndex, itemPath, name }) => [documentIndex, itemPath, name]),
+      [[1, 'items[1]', 'x']],
+    );
+    assert.equal(skipped, 2);
+    const paths = checkDocuments(documents).map(({ path }) => path);
+    assert.ok(paths.includes('items[1].spec.rules'), paths.join(', '));
+  });
+
+  test('checks the items of a <Kind>List as kubectl get -o yaml prints it', () => {
+    const text = `apiVersion: security.istio.io/v1\nkind: PeerAuthenticationList\nitems:\n- ${STRICT_PEER.replace(/\n(?=.)/g, '\n  ')}`;
+    const { documents } = readText('in.yaml', text);
+    assert.deepEqual(
+      documents.map(({ kind, itemPath }) => [kind, itemPath]),
+      [['PeerAuthentication', 'items[0]']],
+    );
+  });
+
+  test('reports a security.istio.io version the API server does not serve, with the fix', () => {
+    const text = STRICT_PEER.replace('security.istio.io/v1', 'security.istio.io/v1alpha1');
+    const { documents, findings } = readText('in.yaml', text);
+    assert.deepEqual(documents, []);
+    assert.deepEqual(
+      findings.map(({ code, severity }) => [code, severity]),
+      [['IZT-C-KIND', 'error']],
+    );
+    assert.match(
+      findings[0]?.message ?? '',
+      /does not serve apiVersion security\.istio\.io\/v1alpha1/,
+    );
+    assert.equal(findings[0]?.fix, 'write apiVersion: security.istio.io/v1');
+  });
+
+  test('reports a near spelling of a security kind and names the right one', () => {
+    const text = VIEWER.replace('kind: AuthorizationPolicy', 'kind: Authorizationpolicy');
+    const { findings } = readText('in.yaml', text);
+    assert.deepEqual(
+      findings.map(({ code, fix }) => [code, fix]),
+      [['IZT-C-KIND', 'write kind: AuthorizationPolicy']],
+    );
+  });
+
+  test('reads empty files and files of --- only as no documents at all', () => {
+    const scratch = mkdtempSync(path.join(tmpdir(), 'check-read-test-'));
+    try {
+      writeFileSync(path.join(scratch, 'empty.yaml'), '');
+      writeFileSync(path.join(scratch, 'dashes.yaml'), '---\n---\n');
+      const files = ['empty.yaml', 'dashes.yaml'].map((name) => path.join(scratch, name));
+      const { findings } = readInputs(files);
+      assert.deepEqual(
+        findings.map(({ code, message }) => [code, message]),
+        [['IZT-C-YAML', NO_DOCUMENTS_MESSAGE]],
+      );
+      writeFileSync(path.join(scratch, 'other.yaml'), CONFIG_MAP);
+      assert.deepEqual(readInputs([...files, path.join(scratch, 'other.yaml')]).findings, []);
+    } finally {
+      rmSync(scratch, { recursive: true, force: true });
+    }
+  });
+
+  test('reports a key written twice with its line, and checks the document as kubectl would not', () => {
+    const text = STRICT_PEER.replace('  name: default\n', '  name: default\n  name: other\n');
+    const { documents, findings } = readText('in.yaml', text);
+    assert.deepEqual(
+      findings.map(({ code, message }) => [code, message]),
+      [
+        [
+          'IZT-C-YAML',
+          'document 0, line 5: key "name" appears twice in the same map; kubectl rejects it',
+        ],
+      ],
+    );
+    assert.equal(documents.length, 1);
+  });
+
+  test('refuses nested aliases that expand past the budget, and reads the next document', () => {
+    const levels = ['a: &a ["x","x","x","x","x","x","x","x","x","x"]'];
+    for (let level = 1; level < 7; level += 1) {
+      const previous = String.fromCharCode(96 + level);
+      const name = String.fromCharCode(97 + level);
+      levels.push(`${name}: &${name} [${Array(10).fill(`*${previous}`).join(',')}]`);
+    }
+    const { documents, findings } = readText(
+      'in.yaml',
+      `${levels.join('\n')}\n---\n${STRICT_PEER}`,
+    );
+    assert.deepEqual(
+      findings.map(({ code, documentIndex }) => [code, documentIndex]),
+      [['IZT-C-YAML', 0]],
+    );
+    assert.match(findings[0]?.message ?? '', new RegExp(`more than ${MAX_NODES} values`));
+    assert.deepEqual(
+      documents.map(({ documentIndex }) => documentIndex),
+      [1],
+    );
+  });
+
+  test('refuses nesting deeper than the limit without overflowing the stack', () => {
+    const deep = `a: ${'['.repeat(5000)}${']'.repeat(5000)}\n---\n${STRICT_PEER}`;
+    const { documents, findings } = readText('in.yaml', deep);
+    assert.deepEqual(
+      findings.map(({ code }) => code),
+      ['IZT-C-YAML'],
+    );
+    assert.match(findings[0]?.message ?? '', new RegExp(`more than ${MAX_DEPTH} levels deep`));
+    assert.equal(documents.length, 1);
   });
 });
 

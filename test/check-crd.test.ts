@@ -216,6 +216,51 @@ describe('OpenAPI schema', () => {
   });
 });
 
+describe('object metadata', () => {
+  const withMetadata = (metadata: unknown): IstioDocument => {
+    const doc = document('PeerAuthentication', {});
+    return { ...doc, object: { ...doc.object, metadata } };
+  };
+  const metadataFindings = (metadata: unknown): RuleFinding[] =>
+    findings(withMetadata(metadata)).filter(({ code }) => code === 'IZT-C-CRD-METADATA');
+
+  test('says a missing name is missing, not badly formatted', () => {
+    const [finding, ...others] = metadataFindings({ namespace: 'shop' });
+    assert.deepEqual(others, []);
+    assert.equal(finding?.path, 'metadata.name');
+    assert.equal(finding?.message, 'is missing; give the object a name');
+    assert.equal(finding?.fix, 'add metadata.name');
+  });
+
+  test('says metadata must be a map when it is a string', () => {
+    const [finding, ...others] = metadataFindings('hello');
+    assert.deepEqual(others, []);
+    assert.equal(finding?.path, 'metadata');
+    assert.match(finding?.message ?? '', /^is the string hello; metadata must be a map/);
+    assert.match(finding?.fix ?? '', /metadata: \{name: /);
+  });
+
+  test('gives each metadata problem its own fix, and brackets keys with dots or slashes', () => {
+    const found = metadataFindings({
+      name: 'Api',
+      namespace: 'Shop',
+      labels: { 'example.com/bad key': 'a' },
+      annotations: { 'bad.key/': 'a' },
+    });
+    assert.deepEqual(
+      found.map(({ path }) => path),
+      [
+        'metadata.name',
+        'metadata.namespace',
+        'metadata.labels["example.com/bad key"]',
+        'metadata.annotations["bad.key/"]',
+      ],
+    );
+    const fixes = found.map(({ fix }) => fix);
+    assert.equal(new Set(fixes.slice(0, 3)).size, 3, fixes.join('\n'));
+  });
+});
+
 describe('valuesAt', () => {
   test('finds every list item and map value on a rule path, skipping null and absent ones', () => {
     const object = { spec: { a: [{ b: { x: '1', y: null } }, {}, { b: { z: '2' } }] } };

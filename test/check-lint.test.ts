@@ -62,11 +62,27 @@ const JWT_RULES = '{jwtRules: [{issuer: https://idp.example.com}]}';
 const CASES: LintCase[] = [
   {
     code: 'IZT-C-W001',
-    behaviour: 'a DENY rule uses an HTTP-only field without ports',
-    triggers: ap('{action: DENY, rules: [{to: [{operation: {methods: [GET]}}]}]}'),
+    behaviour: 'a DENY rule uses an HTTP-only source field beside an L4 one, without ports',
+    triggers: ap(
+      '{action: DENY, rules: [{from: [{source: {requestPrincipals: ["*"], namespaces: [a]}}]}]}',
+    ),
     path: 'spec.rules[0]',
     quietWhen: 'the rule has ports',
-    quiet: ap('{action: DENY, rules: [{to: [{operation: {methods: [GET], ports: ["8080"]}}]}]}'),
+    quiet: ap(
+      '{action: DENY, rules: [{from: [{source: {requestPrincipals: ["*"], namespaces: [a]}}], ' +
+        'to: [{operation: {ports: ["8080"]}}]}]}',
+    ),
+  },
+  {
+    code: 'IZT-C-W001',
+    behaviour: 'a DENY rule has one `to` entry with ports and one with methods only',
+    triggers: ap(
+      '{action: DENY, rules: [{to: [{operation: {ports: ["80"]}}, {operation: {methods: [GET]}}]}]}',
+    ),
+    path: 'spec.rules[0]',
+    // istiod warns (IZT-C-WH-DENY-HTTP-ONLY) about this rule itself; W001 would repeat it.
+    quietWhen: "istiod's own DENY-HTTP-ONLY warning fires on the rule (methods only, no ports)",
+    quiet: ap('{action: DENY, rules: [{to: [{operation: {methods: [GET]}}]}]}'),
   },
   {
     code: 'IZT-C-W001',
@@ -266,6 +282,15 @@ const CASES: LintCase[] = [
     ),
   },
   {
+    code: 'IZT-C-W009',
+    behaviour: 'a suffix host (`.example.com`) has no `:*` variant',
+    triggers: ap('{rules: [{to: [{operation: {hosts: [.example.com], ports: ["80"]}}]}]}'),
+    path: 'spec.rules[0].to[0].operation.hosts[0]',
+    // `*.example.com:*` would be read with a literal trailing `*` (IZT-C-W007).
+    quietWhen: 'the host starts with `*`, where no `:*` variant can be written',
+    quiet: ap('{rules: [{to: [{operation: {hosts: ["*.example.com"], ports: ["80"]}}]}]}'),
+  },
+  {
     code: 'IZT-C-W010',
     behaviour: 'a PeerAuthentication with a selector is in the root namespace',
     triggers: pa(
@@ -289,6 +314,33 @@ const CASES: LintCase[] = [
       pa('{mtls: {mode: STRICT}}'),
       pa('{selector: {matchLabels: {app: a}}, mtls: {mode: PERMISSIVE}}', 'shop', 'b'),
     ].join('\n'),
+  },
+  {
+    code: 'IZT-C-W011',
+    behaviour: 'two distinct names are in one namespace, one of them written twice',
+    triggers: [
+      pa('{mtls: {mode: STRICT}}'),
+      pa('{mtls: {mode: STRICT}}').replace('security.istio.io/v1', 'security.istio.io/v1beta1'),
+      pa('{mtls: {mode: PERMISSIVE}}', 'shop', 'b'),
+    ].join('\n'),
+    path: 'metadata.name',
+    // The later document replaces the earlier in a cluster: one object, not two.
+    quietWhen: 'the same name appears twice (v1 and v1beta1)',
+    quiet: [
+      pa('{mtls: {mode: STRICT}}'),
+      pa('{mtls: {mode: STRICT}}').replace('security.istio.io/v1', 'security.istio.io/v1beta1'),
+    ].join('\n'),
+  },
+  {
+    code: 'IZT-C-W011',
+    behaviour: 'two names share an explicit namespace',
+    triggers: [pa('{mtls: {mode: PERMISSIVE}}'), pa('{mtls: {mode: STRICT}}', 'shop', 'b')].join(
+      '\n',
+    ),
+    path: 'metadata.name',
+    // Istio's mTLS migration applies such a document with `kubectl apply -n <ns>`.
+    quietWhen: 'the documents have no metadata.namespace (given at apply time)',
+    quiet: [pa('{mtls: {mode: PERMISSIVE}}', ''), pa('{mtls: {mode: STRICT}}', '', 'b')].join('\n'),
   },
   {
     code: 'IZT-C-W012',
@@ -341,7 +393,7 @@ const CASES: LintCase[] = [
     code: 'IZT-C-W015',
     behaviour: 'the dry-run annotation is "false"',
     triggers: ap('{rules: [{}]}', 'shop', 'p', ', annotations: {istio.io/dry-run: "false"}'),
-    path: 'metadata.annotations.istio.io/dry-run',
+    path: 'metadata.annotations["istio.io/dry-run"]',
     quietWhen: 'it is "true"',
     quiet: ap('{rules: [{}]}', 'shop', 'p', ', annotations: {istio.io/dry-run: "true"}'),
   },

@@ -17,10 +17,12 @@ import * as securityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1b
 
 import { compileRule, type CompiledRule } from './cel.js';
 import { CRD_CEL_RULES, type CrdCelRule } from './crd-cel-rules.js';
+import { keyPath } from './path.js';
 import type { DocumentRule, IstioDocument, RuleFinding, SecurityKind } from './types.js';
 
 type Json = Record<string, unknown>;
-type Report = (path: string, problem: string) => void;
+/** Reports a problem at a path; `fix` replaces the rule's general fix when given. */
+type Report = (path: string, problem: string, fix?: string) => void;
 
 const SCHEMA_CODE = 'IZT-C-CRD-SCHEMA';
 const SCHEMA_FIX = "change the value to what Istio's CRD schema allows";
@@ -29,6 +31,9 @@ const UNKNOWN_FIELD_FIX =
   'remove the field or correct its spelling; the API server drops or refuses it';
 const METADATA_CODE = 'IZT-C-CRD-METADATA';
 const METADATA_FIX = 'use a lower-case DNS name and valid label and annotation keys';
+const QUALIFIED_NAME_FIX =
+  'write the key as [prefix/]name: an optional DNS-subdomain prefix, a name of at most 63 letters, digits, -, _ and .';
+const NAME_FIX = 'use lower-case letters, digits, - and . only, starting and ending alphanumeric';
 
 /** A model class of @kubernetes-models: validate() throws listing every schema violation. */
 interface ValidatingModel {
@@ -188,7 +193,7 @@ export function valuesAt(object: unknown, path: string): [string, unknown][] {
 
 function stepInto(at: string, value: unknown, field: string): [string, unknown][] {
   if (!isObject(value)) return [];
-  const join = (key: string): string => (at === '' ? key : `${at}.${key}`);
+  const join = (key: string): string => keyPath(at, key);
   if (field === '*') return Object.entries(value).map(([key, item]) => [join(key), item]);
   return has(value, field) ? [[join(field), value[field]]] : [];
 }
@@ -201,7 +206,9 @@ function hasJsonType(value: unknown, type: CrdCelRule['selfType']): boolean {
 
 function collect(code: string, fix: string, check: (report: Report) => void): RuleFinding[] {
   const findings: RuleFinding[] = [];
-  check((path, message) => findings.push({ severity: 'error', code, path, message, fix }));
+  check((path, message, specific) =>
+    findings.push({ severity: 'error', code, path, message, fix: specific ?? fix }),
+  );
   return findings;
 }
 
@@ -244,7 +251,7 @@ function pathOfPointer(doc: unknown, pointer: string): string {
   let value = doc;
   for (const part of pointer.split('/').slice(1)) {
     const key = part.replace(/~1/g, '/').replace(/~0/g, '~');
-    path = Array.isArray(value) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    path = Array.isArray(value) ? `${path}[${key}]` : keyPath(path, key);
     value = Array.isArray(value) ? value[Number(key)] : isObject(value) ? value[key] : undefined;
   }
   return path;
@@ -300,8 +307,8 @@ function walkFields(value: unknown, tree: FieldTree, path: string, report: Repor
   const fields = tree as { readonly [field: string]: FieldTree };
   for (const [field, child] of Object.entries(value)) {
     const childTree = fields['*'] ?? fields[field];
-    if (childTree === undefined) report(`${path}.${field}`, 'field not declared in the schema');
-    else walkFields(child, childTree, `${path}.${field}`, report);
+    if (childTree === undefined) report(keyPath(path, field), 'field not declared in the schema');
+    else walkFields(child, childTree, keyPath(path, field), report);
   }
 }
 
@@ -323,16 +330,35 @@ function operationFieldNames(): string[] {
 // --- Object metadata (every Kubernetes object) ---
 
 function checkMetadata(metadata: unknown, report: Report): void {
+  if (metadata === undefined || metadata === null) {
+    report('metadata', 'is missing; an object needs metadata.name', 'add metadata with a name');
+    return;
+  }
   if (!isObject(metadata)) {
-    report('metadata', 'missing; an object needs metadata.name');
+    const what = Array.isArray(metadata) ? 'a list' : `the ${typeof metadata} ${String(metadata)}`;
+    report(
+      'metadata',
+      `is ${what}; metadata must be a map (name, namespace, labels, annotations)`,
+      'write metadata as a map, such as `metadata: {name: my-policy}`',
+    );
     return;
   }
   const { name, namespace, labels, annotations } = metadata;
-  if (typeof name !== 'string' || !isDnsSubdomain(name)) {
-    report('metadata.name', 'must be a lower-case DNS subdomain of at most 253 characters');
+  if (name === undefined || name === null || name === '') {
+    report('metadata.name', 'is missing; give the object a name', 'add metadata.name');
+  } else if (typeof name !== 'string' || !isDnsSubdomain(name)) {
+    report(
+      'metadata.name',
+      'must be a lower-case DNS subdomain of at most 253 characters',
+      `${NAME_FIX}, at most 253 characters`,
+    );
   }
   if (namespace !== undefined && !(typeof namespace === 'string' && isDnsLabel(namespace))) {
-    report('metadata.namespace', 'must be a lower-case DNS label of at most 63 characters');
+    report(
+      'metadata.namespace',
+      'must be a lower-case DNS label of at most 63 characters',
+      'use the name of an existing namespace (lower-case letters, digits and -), or leave it out to give it at apply time',
+    );
   }
   if (isObject(labels)) checkLabels(labels, report);
   if (isObject(annotations)) checkAnnotations(annotations, report);
@@ -340,11 +366,13 @@ function checkMetadata(metadata: unknown, report: Report): void {
 
 function checkLabels(labels: Json, report: Report): void {
   for (const [key, value] of Object.entries(labels)) {
-    if (!isQualifiedName(key)) report(`metadata.labels.${key}`, 'invalid label key');
+    const path = keyPath('metadata.labels', key);
+    if (!isQualifiedName(key)) report(path, 'invalid label key', QUALIFIED_NAME_FIX);
     if (typeof value === 'string' && !isLabelValue(value)) {
       report(
-        `metadata.labels.${key}`,
+        path,
         'invalid label value: at most 63 characters, alphanumeric at both ends, - _ . inside',
+        'shorten the value or replace other characters with -, _ or .',
       );
     }
   }
@@ -353,12 +381,17 @@ function checkLabels(labels: Json, report: Report): void {
 function checkAnnotations(annotations: Json, report: Report): void {
   let bytes = 0;
   for (const [key, value] of Object.entries(annotations)) {
-    if (!isQualifiedName(key)) report(`metadata.annotations.${key}`, 'invalid annotation key');
+    const path = keyPath('metadata.annotations', key);
+    if (!isQualifiedName(key)) report(path, 'invalid annotation key', QUALIFIED_NAME_FIX);
     bytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
   }
   if (bytes > MAX_ANNOTATIONS_BYTES) {
     const limit = MAX_ANNOTATIONS_BYTES;
-    report('metadata.annotations', `${bytes} bytes in total; the limit is ${limit}`);
+    report(
+      'metadata.annotations',
+      `${bytes} bytes in total; the limit is ${limit}`,
+      'move large values out of annotations (into a ConfigMap, for example)',
+    );
   }
 }
 

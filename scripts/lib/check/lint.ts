@@ -16,7 +16,9 @@
 // - Inputs that the CRD or webhook rules reject (wrong types, missing fields) are skipped here
 //   rather than reported twice; no rule throws on a malformed document.
 
+import { keyPath } from './path.js';
 import type { DocumentRule, InputRule, IstioDocument, RuleFinding } from './types.js';
+import { webhookWarnsDenyHttpOnly } from './webhook.js';
 
 /** Istio's default meshConfig.rootNamespace: policies here apply to the whole mesh. */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
@@ -125,11 +127,15 @@ export const LINT_INPUT_RULES: InputRule[] = [
 
 // ---- IZT-C-W001 / W002: HTTP-only fields without ports -------------------------------------
 
-/** IZT-C-W001: a DENY rule with HTTP-only fields and no ports denies whole TCP connections. */
+/**
+ * IZT-C-W001: a DENY rule with HTTP-only fields and no ports denies whole TCP connections. Quiet
+ * where istiod's own warning (IZT-C-WH-DENY-HTTP-ONLY) already reports the rule.
+ */
 function denyHttpFieldsWithoutPorts(document: IstioDocument): RuleFinding[] {
   if (authorizationAction(document) !== 'DENY') return [];
   return rulesOf(document)
     .filter((rule) => httpOnlyFields(rule).length > 0 && !limitsPorts(rule))
+    .filter((rule) => !webhookWarnsDenyHttpOnly(rule.body))
     .map((rule) =>
       warning('IZT-C-W001', rule.path, {
         message: `DENY rule uses HTTP-only ${httpOnlyFields(rule).join(', ')} without ports; on TCP ports those are ignored, so it denies whole connections (all, if nothing else is left)`,
@@ -297,8 +303,10 @@ function hostWithoutPortVariant(document: IstioDocument): RuleFinding[] {
 }
 
 function needsPortVariant(host: string): boolean {
-  // A trailing `*` already matches any port; a `:` means a port (or IPv6) is written out.
-  return host !== '' && !host.endsWith('*') && !host.includes(':');
+  // A trailing `*` already matches any port; a `:` means a port (or IPv6) is written out. With a
+  // leading `*` the suffix match wins and a trailing `*` would be literal (IZT-C-W007), so no
+  // `:*` variant can be written.
+  return host !== '' && !host.startsWith('*') && !host.endsWith('*') && !host.includes(':');
 }
 
 function hasLiteralStar(value: string): boolean {
@@ -329,20 +337,27 @@ function selectorPeerAuthenticationInRootNamespace(document: IstioDocument): Rul
   ];
 }
 
-/** IZT-C-W011: only the oldest namespace-level PeerAuthentication of a namespace counts. */
+/**
+ * IZT-C-W011: only the oldest namespace-level PeerAuthentication of a namespace counts. The same
+ * name twice (v1 and v1beta1, or two files) is one object in a cluster, the later replacing the
+ * earlier, so only distinct names count. Documents without metadata.namespace are left out: their
+ * namespace is given at apply time (as in Istio's mTLS migration steps).
+ */
 function duplicateNamespacePeerAuthentication(documents: readonly IstioDocument[]) {
   const byNamespace = new Map<string, IstioDocument[]>();
   for (const document of documents) {
     if (document.kind !== 'PeerAuthentication' || hasSelectorLabels(specOf(document))) continue;
+    if (document.namespace === '') continue;
     byNamespace.set(document.namespace, [...(byNamespace.get(document.namespace) ?? []), document]);
   }
   return [...byNamespace.values()]
-    .filter((group) => group.length > 1)
-    .flatMap((group) =>
+    .map((group) => ({ group, names: [...new Set(group.map(nameOf))] }))
+    .filter(({ names }) => names.length > 1)
+    .flatMap(({ group, names }) =>
       group.map((document) => ({
         document,
         finding: warning('IZT-C-W011', 'metadata.name', {
-          message: `${group.length} namespace-level PeerAuthentications in ${document.namespace || '(no namespace)'} (${group.map(nameOf).join(', ')}); only the oldest counts, the others are ignored`,
+          message: `${names.length} namespace-level PeerAuthentications in ${document.namespace} (${names.join(', ')}); only the oldest counts, the others are ignored`,
           fix: 'keep one PeerAuthentication without selector per namespace (conventionally named `default`)',
         }),
       })),
@@ -411,7 +426,7 @@ function dryRunFalse(document: IstioDocument): RuleFinding[] {
   const value = annotationsOf(document)[DRY_RUN_ANNOTATION];
   if (typeof value !== 'string' || !GO_FALSE_VALUES.includes(value)) return [];
   return [
-    warning('IZT-C-W015', `metadata.annotations.${DRY_RUN_ANNOTATION}`, {
+    warning('IZT-C-W015', keyPath('metadata.annotations', DRY_RUN_ANNOTATION), {
       message: `${DRY_RUN_ANNOTATION}: "${value}" has no effect; the policy is enforced as without the annotation`,
       fix: `remove the annotation, or set it to "true" to evaluate the policy without enforcing it`,
     }),

@@ -7,6 +7,17 @@
 // AuthorizationPolicy, PeerAuthentication and RequestAuthentication of security.istio.io v1 and
 // v1beta1 are kept; other kinds and empty documents are counted as skipped.
 //
+// The items of a `kind: List` (and of any `<Kind>List` with `items`, as `kubectl get -o yaml`
+// prints) are read as documents of their own: they keep the List's document index and line, and
+// their findings' paths start with the item, as in `items[2].spec.rules[0]`.
+//
+// Input that the API server would refuse or that would exhaust this process is an IZT-C-YAML
+// error for its document, and the other documents and files are still checked: a key written
+// twice in one map (kubectl rejects it), nesting deeper than MAX_DEPTH, and aliases that expand
+// to more than MAX_NODES values (an "alias bomb"). A security.istio.io document of a version or
+// kind the API server does not serve is an IZT-C-KIND error; input without any document at all
+// is an error too, so that a failed `helm template | npm run check -- -` fails the check.
+//
 //   import { readInputs } from './read.js';
 //   const { documents, skipped, findings } = readInputs(['a.yaml', '-']);
 
@@ -25,16 +36,33 @@ import {
 
 export const STDIN = '-';
 export const YAML_CODE = 'IZT-C-YAML';
+export const KIND_CODE = 'IZT-C-KIND';
+export const SECURITY_GROUP = 'security.istio.io';
 export const SECURITY_API_VERSIONS: readonly string[] = [
   'security.istio.io/v1',
   'security.istio.io/v1beta1',
 ];
+/** The deepest nesting of maps and lists read; Istio policies nest about 10 deep. */
+export const MAX_DEPTH = 200;
+/** The most values one document may expand to, counting each use of an alias anew. */
+export const MAX_NODES = 1_000_000;
+export const NO_DOCUMENTS_MESSAGE = 'no YAML documents in the input';
 
 const DOCUMENT_START = /^---(?=\s|$)/;
 const DOCUMENT_END = /^\.\.\.(?=\s|$)/;
 const BLANK_OR_COMMENT = /^\s*(#.*)?$/;
 const DIRECTIVE = /^%/;
 const YAML_FIX = 'correct the YAML at that line; each document must be one Kubernetes object';
+const DUPLICATE_KEY_FIX = 'keep one of the two entries (merge their values if both are meant)';
+const SIZE_FIX = 'write the object out without deep nesting or nested aliases';
+const NO_DOCUMENTS_FIX =
+  'give manifests to check; if they come from `helm template`, see why it printed nothing';
+// js-yaml opens at most two nodes per level of nesting; stopping there keeps its recursive parser
+// from overflowing the stack.
+const MAX_OPEN_NODES = 2 * MAX_DEPTH;
+const LIST_KIND = /^[A-Za-z0-9]*List$/;
+// A key as written at the start of a line or after `{`/`,`: quoted, or plain up to its `:`.
+const WRITTEN_KEY = /^(?:-\s+)*("(?:[^"\\]|\\.)*"|'(?:[^']|'')*'|[^\s:,{}[\]][^:,{}[\]]*?)\s*:/;
 
 /** What the input holds. */
 export interface ReadResult {
@@ -43,6 +71,24 @@ export interface ReadResult {
   skipped: number;
   /** Errors for input that is not YAML, or not Kubernetes objects. */
   findings: CheckFinding[];
+  /** Documents with content (anything but empty documents), of any kind. */
+  objects: number;
+}
+
+/** A document nesting too deep for the parser; `line` is 1-based in its chunk. */
+class TooLargeError extends Error {
+  readonly line: number;
+
+  constructor(message: string, line: number) {
+    super(message);
+    this.line = line;
+  }
+}
+
+/** An error for one document: what, and how to fix it. */
+interface Problem {
+  message: string;
+  fix: string;
 }
 
 /** One document's text with the 0-based line it starts at in the file. */
@@ -53,29 +99,43 @@ interface Chunk {
 
 /** Reads every file in order; `-` reads standard input. Throws UsageError when one cannot be read. */
 export function readInputs(files: readonly string[]): ReadResult {
-  const result: ReadResult = { documents: [], skipped: 0, findings: [] };
+  const result: ReadResult = { documents: [], skipped: 0, findings: [], objects: 0 };
   for (const file of files) {
     const read = readText(file, readSource(file));
     result.documents.push(...read.documents);
     result.skipped += read.skipped;
     result.findings.push(...read.findings);
+    result.objects += read.objects;
+  }
+  if (result.objects === 0 && result.findings.length === 0) {
+    result.findings.push(noDocumentsFinding(files));
   }
   return result;
 }
 
 /** Parses the text of one file, named `file` in findings. */
 export function readText(file: string, text: string): ReadResult {
-  const result: ReadResult = { documents: [], skipped: 0, findings: [] };
+  const result: ReadResult = { documents: [], skipped: 0, findings: [], objects: 0 };
   let documentIndex = 0;
   for (const chunk of splitDocuments(text.replace(/^\uFEFF/, ''))) {
-    const parsed = parseChunk(chunk, documentIndex);
-    if (parsed instanceof Error) {
-      result.findings.push(yamlFinding(file, documentIndex, parsed.message));
+    const { objects, errors } = parseChunk(chunk, documentIndex);
+    for (const { message, fix } of errors) {
+      result.findings.push(yamlFinding(file, documentIndex, message, fix));
+    }
+    if (objects === undefined) {
+      result.objects += 1;
       documentIndex += 1;
       continue;
     }
-    for (const object of parsed) {
-      addDocument(result, file, documentIndex, startLine(chunk), object);
+    for (const object of objects) {
+      const tooLarge = sizeProblem(object);
+      if (tooLarge !== undefined) {
+        const message = `document ${documentIndex} (line ${startLine(chunk)}): ${tooLarge}`;
+        result.findings.push(yamlFinding(file, documentIndex, message, SIZE_FIX));
+        result.objects += 1;
+      } else {
+        addDocument(result, file, documentIndex, startLine(chunk), object);
+      }
       documentIndex += 1;
     }
   }
@@ -88,6 +148,7 @@ export function toIstioDocument(
   file: string,
   documentIndex: number,
   line: number,
+  itemPath = '',
 ): IstioDocument | undefined {
   if (!isObject(object)) return undefined;
   const { apiVersion, kind } = object;
@@ -104,6 +165,7 @@ export function toIstioDocument(
     namespace: typeof metadata.namespace === 'string' ? metadata.namespace : '',
     name: typeof metadata.name === 'string' ? metadata.name : '',
     object,
+    ...(itemPath === '' ? {} : { itemPath }),
   };
 }
 
@@ -123,20 +185,107 @@ function addDocument(
   documentIndex: number,
   line: number,
   object: unknown,
+  itemPath = '',
 ): void {
-  if (object === null || object === undefined) {
+  if ((object === null || object === undefined) && itemPath === '') {
     result.skipped += 1;
     return;
   }
+  result.objects += 1;
+  const where = itemPath === '' ? `line ${line}: the document` : `line ${line}: ${itemPath}`;
   if (!isObject(object)) {
-    const what = Array.isArray(object) ? 'a list' : `a ${typeof object}`;
-    const message = `line ${line}: the document is ${what}, not a Kubernetes object (a YAML mapping)`;
+    const what =
+      object === null || object === undefined
+        ? 'empty'
+        : Array.isArray(object)
+          ? 'a list'
+          : `a ${typeof object}`;
+    const message = `${where} is ${what}, not a Kubernetes object (a YAML mapping)`;
     result.findings.push(yamlFinding(file, documentIndex, message));
     return;
   }
-  const document = toIstioDocument(object, file, documentIndex, line);
+  if (itemPath === '' && isList(object)) {
+    (object.items as unknown[]).forEach((item, index) => {
+      addDocument(result, file, documentIndex, line, item, `items[${index}]`);
+    });
+    return;
+  }
+  const kindFinding = unservedKind(object, file, documentIndex, itemPath);
+  if (kindFinding !== undefined) {
+    result.findings.push(kindFinding);
+    return;
+  }
+  const document = toIstioDocument(object, file, documentIndex, line, itemPath);
   if (document === undefined) result.skipped += 1;
   else result.documents.push(document);
+}
+
+// `kind: List`, or `<Kind>List` (PodList, AuthorizationPolicyList) holding `items`.
+function isList(object: Record<string, unknown>): boolean {
+  return (
+    typeof object.kind === 'string' && LIST_KIND.test(object.kind) && Array.isArray(object.items)
+  );
+}
+
+// A security.istio.io document that the API server does not serve, with what to write instead.
+function unservedKind(
+  object: Record<string, unknown>,
+  file: string,
+  documentIndex: number,
+  itemPath: string,
+): CheckFinding | undefined {
+  const { apiVersion, kind } = object;
+  if (typeof apiVersion !== 'string' || !apiVersion.startsWith(`${SECURITY_GROUP}/`)) {
+    return undefined;
+  }
+  const kindText = typeof kind === 'string' ? kind : String(kind ?? '');
+  const knownKind = SECURITY_KINDS.includes(kindText as SecurityKind);
+  const servedVersion = SECURITY_API_VERSIONS.includes(apiVersion);
+  if (knownKind && servedVersion) return undefined;
+  const near = nearestKind(kindText);
+  const problems: string[] = [];
+  const fixes: string[] = [];
+  if (!servedVersion) {
+    problems.push(`apiVersion ${apiVersion}`);
+    fixes.push(`apiVersion: ${SECURITY_API_VERSIONS[0]}`);
+  }
+  if (!knownKind) {
+    problems.push(`kind ${kindText === '' ? '(none)' : kindText}`);
+    fixes.push(near === undefined ? `kind: one of ${SECURITY_KINDS.join(', ')}` : `kind: ${near}`);
+  }
+  const prefix = itemPath === '' ? '' : `${itemPath}: `;
+  const metadata = asRecord(object.metadata);
+  return {
+    file,
+    documentIndex,
+    kind: kindText,
+    namespace: typeof metadata.namespace === 'string' ? metadata.namespace : '',
+    name: typeof metadata.name === 'string' ? metadata.name : '',
+    severity: 'error',
+    code: KIND_CODE,
+    path: itemPath,
+    message: `${prefix}the API server does not serve ${problems.join(' with ')} (${SECURITY_GROUP} serves ${SECURITY_KINDS.join(', ')} in v1 and v1beta1; kinds are case-sensitive), so it is rejected and not checked here`,
+    fix: `write ${fixes.join(' and ')}`,
+  };
+}
+
+// The security kind that `kind` is a case-insensitive or near (at most 2 edits) spelling of.
+function nearestKind(kind: string): SecurityKind | undefined {
+  const lower = kind.toLowerCase();
+  return SECURITY_KINDS.find((known) => editDistance(known.toLowerCase(), lower) <= 2);
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i += 1) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j += 1) {
+      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
+      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
+    }
+    previous = current;
+  }
+  return previous[b.length] ?? 0;
 }
 
 // Splits at `---` and `...` lines, which end a document wherever they stand in YAML; a chunk of
@@ -168,15 +317,106 @@ function onlyDirectives(lines: readonly string[]): boolean {
   return content.length > 0 && content.every((line) => DIRECTIVE.test(line));
 }
 
-function parseChunk(chunk: Chunk, documentIndex: number): unknown[] | Error {
+// Parses a chunk as Kubernetes reads it: a key written twice is an error (js-yaml's `json: true`
+// would silently keep the last), reported and then read with the last value kept so that the rest
+// of the document is still checked. `objects` is undefined when the chunk cannot be read.
+function parseChunk(
+  chunk: Chunk,
+  documentIndex: number,
+): { objects: unknown[] | undefined; errors: Problem[] } {
   try {
-    return yaml.loadAll(chunk.text, null, { schema: HELM_VALUES_SCHEMA, json: true });
+    return { objects: loadChunk(chunk.text, false), errors: [] };
   } catch (error) {
-    if (!(error instanceof yaml.YAMLException)) throw error;
-    const line = chunk.line + (error.mark?.line ?? 0) + 1;
-    const where = `document ${documentIndex} is not valid YAML at line ${line}`;
-    return new Error(`${where}: ${error.reason}`);
+    const duplicate = duplicateKeyMessage(error, chunk, documentIndex);
+    const failure = duplicate ?? parseFailure(error, chunk, documentIndex);
+    if (duplicate === undefined) return { objects: undefined, errors: [failure] };
+    try {
+      return { objects: loadChunk(chunk.text, true), errors: [failure] };
+    } catch (again) {
+      return { objects: undefined, errors: [failure, parseFailure(again, chunk, documentIndex)] };
+    }
   }
+}
+
+function loadChunk(text: string, keepLastKey: boolean): unknown[] {
+  let open = 0;
+  // js-yaml's listener sees every node open and close; its parser recurses once per node open.
+  const listener = (event: yaml.EventType, state: yaml.State): void => {
+    open += event === 'open' ? 1 : -1;
+    if (open > MAX_OPEN_NODES) {
+      const message = `maps and lists nest more than ${MAX_DEPTH} levels deep`;
+      throw new TooLargeError(message, state.line + 1);
+    }
+  };
+  return yaml.loadAll(text, null, { schema: HELM_VALUES_SCHEMA, json: keepLastKey, listener });
+}
+
+function parseFailure(error: unknown, chunk: Chunk, documentIndex: number): Problem {
+  if (error instanceof TooLargeError) {
+    const at = chunk.line + error.line;
+    return { message: `document ${documentIndex} at line ${at}: ${error.message}`, fix: SIZE_FIX };
+  }
+  // A parser overflowing the stack despite the nesting limit: refuse the document, not the run.
+  if (error instanceof RangeError) {
+    const message = `document ${documentIndex} (line ${startLine(chunk)}) nests too deep to read: ${error.message}`;
+    return { message, fix: SIZE_FIX };
+  }
+  if (!(error instanceof yaml.YAMLException)) throw error;
+  const line = chunk.line + (error.mark?.line ?? 0) + 1;
+  return {
+    message: `document ${documentIndex} is not valid YAML at line ${line}: ${error.reason}`,
+    fix: YAML_FIX,
+  };
+}
+
+function duplicateKeyMessage(
+  error: unknown,
+  chunk: Chunk,
+  documentIndex: number,
+): Problem | undefined {
+  if (!(error instanceof yaml.YAMLException) || error.reason !== 'duplicated mapping key') {
+    return undefined;
+  }
+  const mark = error.mark;
+  const line = chunk.line + (mark?.line ?? 0) + 1;
+  const key = writtenKey(chunk.text.slice(mark?.position ?? 0));
+  const what = key === undefined ? 'a key' : `key ${JSON.stringify(key)}`;
+  return {
+    message: `document ${documentIndex}, line ${line}: ${what} appears twice in the same map; kubectl rejects it`,
+    fix: DUPLICATE_KEY_FIX,
+  };
+}
+
+// The key written at the start of `text`, unquoted.
+function writtenKey(text: string): string | undefined {
+  const written = WRITTEN_KEY.exec(text)?.[1];
+  if (written === undefined) return undefined;
+  if (!/^["']/.test(written)) return written.trim();
+  try {
+    return String(yaml.load(written));
+  } catch {
+    return written;
+  }
+}
+
+// Why a parsed document is refused: deeper than MAX_DEPTH, or more than MAX_NODES values once
+// aliases are expanded (each use of an alias counts its whole value again, as a consumer that
+// walks or serialises the object would). Walks without recursion, and stops at the budget.
+function sizeProblem(root: unknown): string | undefined {
+  const stack: [unknown, number][] = [[root, 0]];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop() as [unknown, number];
+    nodes += 1;
+    if (nodes > MAX_NODES) {
+      return `aliases expand to more than ${MAX_NODES} values (nested aliases); refused`;
+    }
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth >= MAX_DEPTH) return `maps and lists nest more than ${MAX_DEPTH} levels deep`;
+    const children = Array.isArray(value) ? value : Object.values(value);
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return undefined;
 }
 
 // The first line with content: the `---` marker, or the first key of an unmarked document.
@@ -185,7 +425,17 @@ function startLine(chunk: Chunk): number {
   return chunk.line + Math.max(offset, 0) + 1;
 }
 
-function yamlFinding(file: string, documentIndex: number, message: string): CheckFinding {
+// Named after all the files read, since none of them holds a document.
+function noDocumentsFinding(files: readonly string[]): CheckFinding {
+  return yamlFinding(files.join(' '), 0, NO_DOCUMENTS_MESSAGE, NO_DOCUMENTS_FIX);
+}
+
+function yamlFinding(
+  file: string,
+  documentIndex: number,
+  message: string,
+  fix = YAML_FIX,
+): CheckFinding {
   return {
     file,
     documentIndex,
@@ -196,8 +446,12 @@ function yamlFinding(file: string, documentIndex: number, message: string): Chec
     code: YAML_CODE,
     path: '',
     message,
-    fix: YAML_FIX,
+    fix,
   };
+}
+
+function asRecord(value: unknown): Record<string, unknown> {
+  return isObject(value) ? value : {};
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

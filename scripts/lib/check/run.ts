@@ -43,9 +43,12 @@ export function sortFindings(findings: readonly CheckFinding[]): CheckFinding[] 
   );
 }
 
+// An item of a List keeps the List's document index; its path in the List starts the finding's.
 function located(document: IstioDocument, finding: RuleFinding): CheckFinding {
-  const { file, documentIndex, kind, namespace, name } = document;
-  return { file, documentIndex, kind, namespace, name, ...finding };
+  const { file, documentIndex, kind, namespace, name, itemPath } = document;
+  const path =
+    itemPath === undefined ? finding.path : [itemPath, finding.path].filter(Boolean).join('.');
+  return { file, documentIndex, kind, namespace, name, ...finding, path };
 }
 
 // Plain code-point order, so the output does not depend on the locale.

@@ -26,6 +26,11 @@ export interface IstioDocument {
   name: string;
   /** The whole parsed document. */
   object: Record<string, unknown>;
+  /**
+   * For an item of a List (`kind: List` or `<Kind>List`): its path in the List, such as
+   * `items[2]`, which starts the paths of its findings. Absent for a document of its own.
+   */
+  itemPath?: string;
 }
 
 /** What a rule says about one document. */

@@ -13,6 +13,7 @@
 
 import { X509Certificate } from 'node:crypto';
 
+import { keyPath } from './path.js';
 import type { DocumentRule, IstioDocument, RuleFinding, Severity } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -997,10 +998,6 @@ function fieldLists(object: Json, fields: readonly string[], path: string) {
   return fields.map((field) => ({ list: object[field], path: `${path}.${field}` }));
 }
 
-function keyPath(base: string, key: string): string {
-  return /^[A-Za-z0-9_-]+$/.test(key) ? `${base}.${key}` : `${base}[${JSON.stringify(key)}]`;
-}
-
 function annotation(doc: IstioDocument, name: string): string | undefined {
   const annotations = objectOf(objectOf(doc.object.metadata).annotations);
   if (!(name in annotations)) return undefined;
@@ -1143,6 +1140,14 @@ function isBracketedKey(key: string): boolean {
 }
 
 /** istiod's DENY warning: the rule's HTTP-only fields make it match every TCP connection. */
+/**
+ * Whether istiod warns (IZT-C-WH-DENY-HTTP-ONLY) about this rule of a DENY policy; lint.ts uses it
+ * to keep IZT-C-W001 from reporting the same rule again.
+ */
+export function webhookWarnsDenyHttpOnly(rule: Json): boolean {
+  return deniesAllTcp(rule);
+}
+
 function deniesAllTcp(rule: Json): boolean {
   const from = items(rule.from)
     .map(objectOf)
