@@ -8,6 +8,7 @@
 import type { Finding } from './validation.js';
 import { isOn, PEER_IDENTITY_FIELDS, sortedEntries, truthy } from './values-rules.js';
 import { isValuesMap, type ValuesMap } from './yaml-values.js';
+import { WELL_KNOWN_TCP_PORTS } from './istio-facts.js';
 
 type WarningCheck = (values: ValuesMap) => Finding[];
 
@@ -20,21 +21,6 @@ const HTTP_ONLY_OPERATION_FIELDS = [
   'paths',
   'notPaths',
 ];
-// Ports whose usual protocol is not HTTP, for IZT-W003.
-const WELL_KNOWN_TCP_PORTS: Readonly<Record<string, string>> = {
-  '1433': 'SQL Server',
-  '1521': 'Oracle Database',
-  '2181': 'ZooKeeper',
-  '3306': 'MySQL',
-  '4222': 'NATS',
-  '5432': 'PostgreSQL',
-  '5672': 'AMQP',
-  '6379': 'Redis',
-  '9042': 'Cassandra',
-  '9092': 'Kafka',
-  '11211': 'memcached',
-  '27017': 'MongoDB',
-};
 const IDENTITY_CONDITION_KEYS = [
   'source.principal',
   'source.namespace',

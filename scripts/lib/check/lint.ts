@@ -19,6 +19,7 @@
 import { keyPath } from './path.js';
 import type { DocumentRule, InputRule, IstioDocument, RuleFinding } from './types.js';
 import { webhookWarnsDenyHttpOnly } from './webhook.js';
+import { WELL_KNOWN_TCP_PORTS } from '../istio-facts.js';
 
 /** Istio's default meshConfig.rootNamespace: policies here apply to the whole mesh. */
 export const DEFAULT_ROOT_NAMESPACE = 'istio-system';
@@ -84,21 +85,6 @@ const PATH_TEMPLATE = /\{\*\*?\}/;
 const ANY_PEER_SOURCE_FIELDS = ['principals', 'namespaces', 'trustDomains'];
 const ANY_PEER_KEYS = ['source.principal', 'source.namespace', 'source.trustDomain'];
 
-// Ports whose usual protocol is not HTTP: HTTP-only fields there are dropped or ignored.
-const WELL_KNOWN_TCP_PORTS: Readonly<Record<string, string>> = {
-  '1433': 'SQL Server',
-  '1521': 'Oracle Database',
-  '2181': 'ZooKeeper',
-  '3306': 'MySQL',
-  '4222': 'NATS',
-  '5432': 'PostgreSQL',
-  '5672': 'AMQP',
-  '6379': 'Redis',
-  '9042': 'Cassandra',
-  '9092': 'Kafka',
-  '11211': 'memcached',
-  '27017': 'MongoDB',
-};
 
 const MODE_STRICT = 'STRICT';
 const MODE_UNSET = 'UNSET';
