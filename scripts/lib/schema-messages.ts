@@ -10,6 +10,7 @@ import type { ErrorObject } from 'ajv';
 
 import { IP_OR_CIDR } from './values-rules.js';
 import { isValuesMap, type ScalarSpelling, type SourceSpellings } from './yaml-values.js';
+import { editDistance } from './text.js';
 
 /** One schema problem at a value path. */
 export interface SchemaProblem {
@@ -501,18 +502,6 @@ function suggestionHint(key: string, allowed: readonly string[]): string {
   return match === undefined ? '' : `did you mean ${show(match)}? `;
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
 
 // A close valid name, when lower-casing and replacing stray characters gives one.
 function suggestName(value: string, pattern: string): string | undefined {

@@ -33,6 +33,7 @@ import {
   type IstioDocument,
   type SecurityKind,
 } from './types.js';
+import { editDistance } from '../text.js';
 
 export const STDIN = '-';
 export const YAML_CODE = 'IZT-C-YAML';
@@ -275,18 +276,6 @@ function nearestKind(kind: string): SecurityKind | undefined {
   return SECURITY_KINDS.find((known) => editDistance(known.toLowerCase(), lower) <= 2);
 }
 
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i += 1) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j += 1) {
-      const substitution = (previous[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1);
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, substitution));
-    }
-    previous = current;
-  }
-  return previous[b.length] ?? 0;
-}
 
 // Splits at `---` and `...` lines, which end a document wherever they stand in YAML; a chunk of
 // directives only (%YAML) belongs to the document after it. Documents count as js-yaml counts them.
