@@ -16,10 +16,11 @@ import yaml from 'js-yaml';
 
 import { isEntryPoint, runMain, UsageError } from './lib/errors.js';
 import { formatFinding } from './lib/check/format.js';
+import { STDIN } from './lib/check/read.js';
 import { checkDocuments } from './lib/check/run.js';
 import { explain } from './lib/explain/evaluate.js';
 import { formatJson, formatTable, formatText, type BatchRow } from './lib/explain/format.js';
-import { readManifests } from './lib/explain/manifests.js';
+import { readManifests, type Manifests } from './lib/explain/manifests.js';
 import {
   nearestOption,
   REPEATED_OPTIONS,
@@ -27,9 +28,8 @@ import {
   SWITCH_OPTIONS,
   toRequest,
   type RawOptions,
+  type Where,
 } from './lib/explain/request.js';
-import type { IstioDocument } from './lib/check/types.js';
-import { HELM_VALUES_SCHEMA } from './lib/yaml-values.js';
 import { invocationDirectory } from './lib/values-files.js';
 
 const USAGE = `usage: npm run explain -- -f MANIFESTS... --to NAMESPACE/LABEL=VALUE[,LABEL=VALUE] [options]
@@ -66,10 +66,11 @@ function main(argv: readonly string[]): void {
   }
   const options = parseArguments(argv);
   enterInvocationDirectory();
-  const { documents } = readManifests(options.files, options.namespace);
-  warnAboutInvalidDocuments(documents);
+  const manifests = readManifests(options.files, options.namespace);
+  warnAboutInput(manifests);
+  const { documents } = manifests;
   if (options.batch === undefined) {
-    const { request, mesh } = toRequest(options.request, (name) => `--${name}`);
+    const { request, mesh } = toRequest(options.request);
     const decision = explain(documents, request, mesh);
     console.log(options.format === 'json' ? formatJson(decision) : formatText(decision));
     return;
@@ -84,37 +85,49 @@ function main(argv: readonly string[]): void {
 /** Flags, files and request options; throws UsageError for anything else. */
 export function parseArguments(argv: readonly string[]): Arguments {
   const result: Arguments = { files: [], namespace: 'default', format: 'text', request: {} };
+  const seen = new Set<string>();
   for (let index = 0; index < argv.length; index += 1) {
     const argument = argv[index] ?? '';
+    const equals = argument.startsWith('--') ? argument.indexOf('=') : -1;
+    const flag = equals < 0 ? argument : argument.slice(0, equals);
+    const inline = equals < 0 ? undefined : argument.slice(equals + 1);
     const next = (): string => {
+      if (inline !== undefined) return inline;
       const value = argv[index + 1];
-      if (value === undefined || (value.startsWith('--') && value !== '--')) {
-        throw new UsageError(`${argument} needs a value\n${USAGE}`);
+      if (value === undefined || (isOption(value) && !/^-\d/.test(value))) {
+        throw new UsageError(`${flag} needs a value\n${USAGE}`);
       }
       index += 1;
       return value;
     };
-    if (argument === '-f' || argument === '--filename') {
-      const first = next();
-      result.files.push(first);
-      while (index + 1 < argv.length && !isOption(argv[index + 1] ?? '')) {
+    const once = (): void => {
+      const key = flag === '-n' ? '--namespace' : flag === '-f' ? '--filename' : flag;
+      if (key !== '--filename' && seen.has(key)) throw new UsageError(`${flag} is given twice; give it once`);
+      seen.add(key);
+    };
+    if (flag === '-f' || flag === '--filename') {
+      result.files.push(next());
+      while (inline === undefined && index + 1 < argv.length && !isOption(argv[index + 1] ?? '')) {
         result.files.push(argv[index + 1] ?? '');
         index += 1;
       }
-    } else if (argument === '-n' || argument === '--namespace') {
+    } else if (flag === '-n' || flag === '--namespace') {
+      once();
       result.namespace = next();
-    } else if (argument === '--format') {
+    } else if (flag === '--format') {
+      once();
       const format = next();
       if (format !== 'text' && format !== 'json') {
         throw new UsageError(`--format: "${format}" is not a format; write text or json`);
       }
       result.format = format;
-    } else if (argument === '--batch') {
+    } else if (flag === '--batch') {
+      once();
       result.batch = next();
-    } else if (argument.startsWith('--')) {
-      addRequestOption(result.request, argument, next);
+    } else if (flag.startsWith('--') && flag.length > 2) {
+      addRequestOption(result.request, flag.slice(2), inline, next);
     } else {
-      throw new UsageError(`unexpected argument "${argument}"; give manifests with -f\n${USAGE}`);
+      throw new UsageError(`unexpected argument "${argument}"; give manifests with -f and the request with options\n${USAGE}`);
     }
   }
   if (result.files.length === 0) {
@@ -122,6 +135,9 @@ export function parseArguments(argv: readonly string[]): Arguments {
   }
   if (result.batch === undefined && result.request.to === undefined) {
     throw new UsageError(`--to is required: the workload, as NAMESPACE/LABEL=VALUE (or give --batch FILE)\n${USAGE}`);
+  }
+  if (result.batch === STDIN && result.files.includes(STDIN)) {
+    throw new UsageError('standard input can hold the manifests or the batch, not both');
   }
   return result;
 }
@@ -131,12 +147,14 @@ function isOption(argument: string): boolean {
   return argument.startsWith('-') && argument !== '-';
 }
 
-function addRequestOption(options: RawOptions, argument: string, next: () => string): void {
-  const equals = argument.indexOf('=');
-  const name = argument.slice(2, equals < 0 ? undefined : equals);
-  const inline = equals < 0 ? undefined : argument.slice(equals + 1);
+function addRequestOption(
+  options: RawOptions,
+  name: string,
+  inline: string | undefined,
+  next: () => string,
+): void {
   if (!REQUEST_OPTIONS.includes(name)) {
-    const near = nearestOption(name, [...REQUEST_OPTIONS, 'namespace', 'format', 'batch']);
+    const near = nearestOption(name, [...REQUEST_OPTIONS, 'namespace', 'format', 'batch', 'filename']);
     const hint = near === undefined ? 'see --help' : `did you mean --${near}?`;
     throw new UsageError(`unknown option --${name}; ${hint}`);
   }
@@ -145,7 +163,7 @@ function addRequestOption(options: RawOptions, argument: string, next: () => str
     options[name] = true;
     return;
   }
-  const value = inline ?? next();
+  const value = next();
   if ((REPEATED_OPTIONS as readonly string[]).includes(name)) {
     const previous = options[name];
     options[name] = [...(Array.isArray(previous) ? previous : []), value];
@@ -158,17 +176,19 @@ function addRequestOption(options: RawOptions, argument: string, next: () => str
 interface BatchEntry {
   label: string;
   raw: RawOptions;
-  where: (option: string) => string;
+  where: Where;
 }
 
 /**
- * The entries of a --batch file. Options given on the command line (the mesh flags, say) apply
- * to every entry that does not set them itself.
+ * The entries of a --batch file (`-` reads standard input). Scalars are read as written, as
+ * strings (no YAML 1.1 booleans or numbers: `yes` stays yes, `0123` stays 0123), except `true`
+ * and `false` for the switches. Options given on the command line apply to every entry that
+ * does not set them itself.
  */
 export function readBatch(file: string, defaults: RawOptions): BatchEntry[] {
   let parsed: unknown;
   try {
-    parsed = yaml.load(readFileSync(file, 'utf8'), { schema: HELM_VALUES_SCHEMA });
+    parsed = yaml.load(readFileSync(file === STDIN ? 0 : file, 'utf8'), { schema: yaml.FAILSAFE_SCHEMA });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     throw new UsageError(`--batch ${file}: cannot read it: ${reason}`);
@@ -177,49 +197,70 @@ export function readBatch(file: string, defaults: RawOptions): BatchEntry[] {
     throw new UsageError(`--batch ${file}: write a YAML list of requests, e.g. - {to: foo/app=httpbin, method: GET}`);
   }
   return parsed.map((entry, index) => {
-    const where = (option: string): string => `${file}: request ${index + 1}: ${option}`;
-    const raw = batchOptions(entry, where);
-    const label = typeof raw.name === 'string' ? raw.name : summarize({ ...defaults, ...raw });
-    delete raw.name;
-    return { label, raw: { ...defaults, ...raw }, where };
+    const where: Where = { prefix: `${file}: request ${index + 1}: `, option: (name) => name };
+    const { label, options, off } = batchOptions(entry, where);
+    const inherited = Object.fromEntries(Object.entries(defaults).filter(([key]) => !off.includes(key)));
+    const raw = { ...inherited, ...options };
+    return { label: label ?? summarize(raw), raw, where };
   });
 }
 
-function batchOptions(entry: unknown, where: (option: string) => string): RawOptions {
-  if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-    throw new UsageError(`${where('(entry)')}: write a map of options, e.g. {to: foo/app=httpbin, port: 8080}`);
+function batchOptions(
+  entry: unknown,
+  where: Where,
+): { label: string | undefined; options: RawOptions; off: string[] } {
+  const fail = (message: string): never => {
+    throw new UsageError(`${where.prefix}${message}`);
+  };
+  if (!isMap(entry)) {
+    return fail('write a map of options, e.g. {to: foo/app=httpbin, port: 8080}');
   }
-  const raw: RawOptions = {};
-  for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
+  const options: RawOptions = {};
+  const off: string[] = [];
+  let label: string | undefined;
+  for (const [key, value] of Object.entries(entry)) {
     const name = key.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-    if (name !== 'name' && !REQUEST_OPTIONS.includes(name)) {
-      const near = nearestOption(name, REQUEST_OPTIONS);
-      throw new UsageError(`${where(key)}: unknown key${near === undefined ? '' : `; did you mean ${near}?`}`);
+    if (name === 'name') {
+      if (typeof value !== 'string') return fail('name: write one line of text');
+      label = value;
+      continue;
     }
+    if (!REQUEST_OPTIONS.includes(name)) {
+      const near = nearestOption(name, [...REQUEST_OPTIONS, 'name']);
+      return fail(`${key}: unknown key${near === undefined ? '' : `; did you mean ${near}?`}`);
+    }
+    if (name in options || off.includes(name)) return fail(`${key}: given twice (as ${name}); give it once`);
     if ((SWITCH_OPTIONS as readonly string[]).includes(name)) {
-      if (value !== true && value !== false) throw new UsageError(`${where(key)}: write true or false`);
-      if (value === true) raw[name] = true;
+      if (value === 'true') options[name] = true;
+      else if (value === 'false') off.push(name);
+      else fail(`${key}: write true or false`);
     } else if ((REPEATED_OPTIONS as readonly string[]).includes(name)) {
-      raw[name] = pairsOf(value, where(key));
-    } else if (typeof value === 'string' || typeof value === 'number') {
-      raw[name] = String(value);
+      options[name] = pairsOf(value, key, fail);
+    } else if (typeof value === 'string') {
+      options[name] = value;
     } else {
-      throw new UsageError(`${where(key)}: write one value, not ${Array.isArray(value) ? 'a list' : typeof value}`);
+      fail(`${key}: write one value, not ${Array.isArray(value) ? 'a list' : value === null ? 'nothing' : 'a map'}`);
     }
   }
-  return raw;
+  return { label, options, off };
 }
 
 // A list of NAME=VALUE strings (or plain values), or a map NAME -> value or list of values.
-function pairsOf(value: unknown, where: string): string[] {
-  if (typeof value === 'string' || typeof value === 'number') return [String(value)];
-  if (Array.isArray(value)) return value.map(String);
-  if (typeof value === 'object' && value !== null) {
+function pairsOf(value: unknown, key: string, fail: (message: string) => never): string[] {
+  const scalar = (one: unknown): string =>
+    typeof one === 'string' ? one : fail(`${key}: write plain values, not ${one === null ? 'nothing' : 'a nested list or map'}`);
+  if (typeof value === 'string') return [value];
+  if (Array.isArray(value)) return value.map(scalar);
+  if (isMap(value)) {
     return Object.entries(value).flatMap(([name, values]) =>
-      (Array.isArray(values) ? values : [values]).map((one) => `${name}=${String(one)}`),
+      (Array.isArray(values) ? values : [values]).map((one) => `${name}=${scalar(one)}`),
     );
   }
-  throw new UsageError(`${where}: write a list of NAME=VALUE or a map`);
+  return fail(`${key}: write a list of NAME=VALUE or a map`);
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 function summarize(raw: RawOptions): string {
@@ -235,9 +276,16 @@ function batchJson(rows: readonly (BatchRow & { raw: RawOptions })[]): string {
   );
 }
 
-// Policies Istio's admission refuses never reach a proxy; say so rather than simulate silently.
-function warnAboutInvalidDocuments(documents: readonly IstioDocument[]): void {
-  const errors = checkDocuments(documents).filter((finding) => finding.severity === 'error');
+// Say what the simulation rests on: objects that replace one another (kubectl apply keeps the
+// last), input without any security policy, and policies Istio's admission would refuse.
+function warnAboutInput(manifests: Manifests): void {
+  for (const replaced of manifests.replaced) {
+    console.error(`explain: warning: ${replaced}`);
+  }
+  if (manifests.documents.length === 0) {
+    console.error('explain: warning: the input holds no AuthorizationPolicy, PeerAuthentication or RequestAuthentication; every request is allowed by default');
+  }
+  const errors = checkDocuments(manifests.documents).filter((finding) => finding.severity === 'error');
   if (errors.length === 0) return;
   console.error(`explain: warning: Istio would refuse ${errors.length === 1 ? 'this' : 'these'} (npm run check explains); they are simulated as written:`);
   for (const finding of errors) console.error(`  ${formatFinding(finding)}`);

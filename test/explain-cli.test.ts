@@ -91,6 +91,11 @@ before(() => {
   writeFileSync(file('broken.yaml'), 'kind: [unclosed\n');
   writeFileSync(file('invalid-policy.yaml'), MANIFESTS.replace('action: DENY\n  rules:\n  - to:', 'action: DENY\n  rules:\n  - from:\n    - source: {}\n    to:'));
   writeFileSync(file('bad-batch.yaml'), '- to: foo/app=httpbin\n  prot: tcp\n');
+  writeFileSync(file('empty.yaml'), '---\n---\n');
+  writeFileSync(file('twice.yaml'), `${NO_NAMESPACE.replace('spec:', 'spec:\n  selector: {matchLabels: {app: none}}')}---\n${NO_NAMESPACE}`.replace(/name: deny-all/g, 'name: web'));
+  writeFileSync(file('misspelt-scenario.yaml'), SCENARIO.replace('kind: AuthorizationPolicy', 'kind: AuthorisationPolicy'));
+  writeFileSync(file('yes-batch.yaml'), `- to: foo/app=httpbin\n  plaintext: false\n  from-namespace: foo\n  header: {x-beta: yes}\n  name: n\n`);
+  writeFileSync(file('header-policy.yaml'), MANIFESTS.replace('methods: [GET]', 'methods: [GET]\n    when:\n    - key: request.headers[x-beta]\n      values: ["yes"]'));
 });
 
 after(() => {
@@ -169,6 +174,47 @@ describe('explain output', () => {
   });
 });
 
+describe('explain input', () => {
+  it('exits 2 for input without any document, so a failed helm template in a pipe does not pass', () => {
+    const result = run(['-f', 'empty.yaml', '--to', 'foo/app=httpbin']);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /no YAML documents in the input/);
+    assert.equal(result.stdout, '');
+  });
+
+  it('keeps the later of two objects with one name, as kubectl apply does, and says so', () => {
+    const result = run(['-f', 'twice.yaml', '-n', 'foo', '--to', 'foo/app=httpbin', '--format', 'json']);
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal((JSON.parse(result.stdout) as { decision: string }).decision, 'DENY');
+    assert.match(result.stderr, /AuthorizationPolicy foo\/web is given twice \(twice\.yaml:0 and twice\.yaml:1\)/);
+  });
+
+  it('checks the kinds of a scenario file as it checks manifests', () => {
+    const result = run(['-f', 'misspelt-scenario.yaml', '--to', 'foo/app=httpbin']);
+    assert.equal(result.status, 2);
+    assert.match(result.stderr, /resources\[0\]: the API server does not serve kind AuthorisationPolicy/);
+  });
+
+  it('reads batch values as written: yes stays yes, n stays n, and false turns a switch off', () => {
+    const result = run(['-f', 'header-policy.yaml', '--batch', 'yes-batch.yaml', '--plaintext', '--format', 'json']);
+    assert.equal(result.status, 0, result.stderr);
+    const [row] = JSON.parse(result.stdout) as { request: string; status: unknown }[];
+    assert.equal(row?.request, 'n');
+    assert.equal(row?.status, 403);
+  });
+
+  it('reads the batch from standard input with --batch -', () => {
+    const result = spawnSync(process.execPath, ['--import', 'tsx', EXPLAIN_SCRIPT, '-f', 'policies.yaml', '--batch', '-'], {
+      cwd: PROJECT_ROOT,
+      encoding: 'utf8',
+      input: BATCH,
+      env: { ...process.env, INIT_CWD: directory },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout.trim().split('\n').length, 4);
+  });
+});
+
 describe('explain usage errors', () => {
   const usage = (args: readonly string[], pattern: RegExp): void => {
     const result = run(args);
@@ -205,6 +251,29 @@ describe('explain usage errors', () => {
   it('exits 2 for manifests it cannot read, naming the file', () => {
     usage(['-f', 'missing.yaml', '--to', 'foo/app=x'], /cannot read missing\.yaml/);
     usage(['-f', 'broken.yaml', '--to', 'foo/app=x'], /cannot read the manifests:\n {2}broken\.yaml/);
+  });
+
+  it('names a batch entry once, then the keys in conflict', () => {
+    writeFileSync(file('conflict.yaml'), '- to: foo/app=x\n  from: cluster.local/ns/a/sa/b\n  from-namespace: a\n');
+    usage(['-f', 'policies.yaml', '--batch', 'conflict.yaml'], /^explain: conflict\.yaml: request 1: from names the whole identity; leave out from-namespace and from-sa$/m);
+    writeFileSync(file('both-spellings.yaml'), '- to: foo/app=x\n  jwtIssuer: a\n  jwt-issuer: b\n');
+    usage(['-f', 'policies.yaml', '--batch', 'both-spellings.yaml'], /jwt-issuer: given twice/);
+    writeFileSync(file('nested.yaml'), '- to: foo/app=x\n  header: {x: {b: c}}\n');
+    usage(['-f', 'policies.yaml', '--batch', 'nested.yaml'], /header: write plain values, not a nested list or map/);
+  });
+
+  it('refuses identities, names and addresses no workload can have', () => {
+    usage(['-f', 'policies.yaml', '--to', 'foo/app=x', '--from', '*/ns/a/sa/b'], /not a workload identity/);
+    usage(['-f', 'policies.yaml', '--to', 'Foo/app=x'], /namespace "Foo" is not a Kubernetes name/);
+    usage(['-f', 'policies.yaml', '--to', 'foo/app=x,app=y'], /label app is given twice/);
+    usage(['-f', 'policies.yaml', '--to', 'foo/app=x', '--trust-domain', ''], /is not a trust domain/);
+    usage(['-f', 'policies.yaml', '--to', 'foo/app=x', '--source-ip', '::ffff:10.2.3.4'], /embeds an IPv4 address/);
+  });
+
+  it('reads --flag=value forms and refuses repeated single-use flags', () => {
+    assert.equal(parseArguments(['-f', 'a.yaml', '--namespace=foo', '--to=foo/app=x', '--format=json']).namespace, 'foo');
+    assert.throws(() => parseArguments(['-f', 'a.yaml', '--to', 'foo/app=x', '--format', 'json', '--format', 'text']), /--format is given twice/);
+    assert.throws(() => parseArguments(['-f', 'a.yaml', '--', 'x']), /unexpected argument "--"/);
   });
 
   it('reads several files after one -f and stops at the next option', () => {

@@ -14,7 +14,7 @@ import type { Decision } from '../scripts/lib/explain/types.js';
 function decide(manifests: string, options: RawOptions): Decision {
   const { documents, findings } = readText('test.yaml', manifests);
   assert.deepEqual(findings, [], 'the test manifests must read cleanly');
-  const { request, mesh } = toRequest(options, (name) => `--${name}`);
+  const { request, mesh } = toRequest(options);
   return explain(documents, request, mesh);
 }
 
@@ -95,6 +95,13 @@ describe('authorization order', () => {
   it('applies DENY before ALLOW', () => {
     const decision = decide(ALLOW_GET + DENY_GET, { ...FROM_CURL, method: 'GET' });
     assert.equal(verdict(decision), 'DENY 403 AuthorizationPolicy/deny-get#0');
+  });
+
+  it('denies when CUSTOM policies for one workload name different providers', () => {
+    const custom = (name: string, provider: string): string =>
+      ap('foo', name, `action: CUSTOM\nprovider:\n  name: ${provider}\nrules:\n- to:\n  - operation:\n      paths: [/a]`);
+    assert.equal(verdict(decide(custom('a', 'authz-a') + custom('b', 'authz-b'), { ...FROM_CURL, path: '/c' })), 'DENY 403 AuthorizationPolicy/b');
+    assert.equal(decide(custom('a', 'authz-a') + custom('b', 'authz-a'), { ...FROM_CURL, path: '/c' }).status, 200);
   });
 
   it('asks the external authorizer of a matching CUSTOM policy before DENY and ALLOW', () => {
@@ -196,6 +203,9 @@ describe('mTLS', () => {
     assert.equal(decide(strict + disable, plaintext).status, 'connection-reset');
     const sameTime = disable.replace('2026-02-01', '2026-01-01');
     assert.equal(decide(strict + sameTime, plaintext).status, 200);
+    // Not applied yet (no timestamp), so newer than any applied policy once it is.
+    const unapplied = pa('foo', 'a-disable', 'selector:\n  matchLabels:\n    app: httpbin\nmtls:\n  mode: DISABLE');
+    assert.equal(decide(strict + unapplied, plaintext).status, 'connection-reset');
   });
 
   it('drops the peer identity on a DISABLE port, so principals no longer match', () => {
@@ -273,7 +283,7 @@ describe('TCP', () => {
     const policy = ap('foo', 'tcp-policy', 'selector:\n  matchLabels:\n    app: tcp-echo\nrules:\n- to:\n  - operation:\n      methods: [GET]\n      ports: ["9000"]');
     const decision = decide(policy, tcp);
     assert.equal(verdict(decision), 'DENY connection-reset default');
-    assert.ok(decision.steps.some((step) => step.message.includes('dropped on TCP')));
+    assert.ok(decision.steps.some((step) => step.message.includes('drops it on TCP')));
     const portsOnly = policy.replace('      methods: [GET]\n', '');
     assert.equal(decide(portsOnly, tcp).status, 200);
   });
@@ -282,6 +292,7 @@ describe('TCP', () => {
     const methodsOnly = ap('foo', 'tcp-policy', 'action: DENY\nrules:\n- to:\n  - operation:\n      methods: [GET]');
     assert.equal(decide(methodsOnly, tcp).status, 'connection-reset');
     assert.equal(decide(methodsOnly, { ...tcp, port: '9001' }).status, 'connection-reset');
+    assert.ok(decide(methodsOnly, tcp).steps.some((step) => step.message.includes('loses its HTTP-only fields on TCP')));
     const withPort = ap('foo', 'tcp-policy', 'action: DENY\nrules:\n- to:\n  - operation:\n      methods: [GET]\n      ports: ["9000"]');
     assert.equal(decide(withPort, tcp).status, 'connection-reset');
     assert.equal(decide(withPort, { ...tcp, port: '9001' }).status, 200);
@@ -312,9 +323,25 @@ describe('matching', () => {
   });
 
   it('compares hosts without regard to case, methods with it', () => {
-    const policy = ap('foo', 'deny', 'action: DENY\nrules:\n- to:\n  - operation:\n      hosts: [Example.COM]\n      methods: [GET]');
-    assert.equal(decide(policy, { ...FROM_CURL, host: 'example.com', method: 'GET' }).status, 403);
-    assert.equal(decide(policy, { ...FROM_CURL, host: 'example.com', method: 'get' }).status, 200);
+    const policy = ap('foo', 'deny', 'action: DENY\nrules:\n- to:\n  - operation:\n      hosts: [Example.COM]\n      methods: [PUT]');
+    assert.equal(decide(policy, { ...FROM_CURL, host: 'example.com', method: 'PUT' }).status, 403);
+    const custom = ap('foo', 'deny', 'action: DENY\nrules:\n- to:\n  - operation:\n      methods: [Purge]');
+    assert.equal(decide(custom, { ...FROM_CURL, method: 'PURGE' }).status, 200);
+  });
+
+  it('answers 400 for what the proxy refuses before any policy: lower-case methods, %00, spaces in header names', () => {
+    const allowAll = ap('foo', 'allow', 'rules:\n- {}');
+    assert.equal(verdict(decide(allowAll, { ...FROM_CURL, method: 'get' })), 'DENY 400 default');
+    assert.equal(decide(allowAll, { ...FROM_CURL, path: '/admin%00' }).status, 400);
+    assert.equal(decide(allowAll, { ...FROM_CURL, header: ['a b=c'] }).status, 400);
+    assert.equal(decide(allowAll, { ...FROM_CURL, method: 'GET', path: '/admin' }).status, 200);
+  });
+
+  it('takes an HTTP request without --method and --path as GET /, as curl sends it', () => {
+    const denyGetRoot = ap('foo', 'deny', 'action: DENY\nrules:\n- to:\n  - operation:\n      methods: [GET]\n      paths: [/]');
+    const decision = decide(denyGetRoot, FROM_CURL);
+    assert.equal(decision.status, 403);
+    assert.ok(decision.steps.some((step) => step.message.includes('method GET, path /')));
   });
 
   it('reads every * in a namespace pattern as any text, as Envoy proxies do', () => {
@@ -354,10 +381,28 @@ describe('matching', () => {
     assert.equal(decide(policy, FROM_CURL).status, 403);
   });
 
-  it('says when a condition reads an attribute the request does not carry', () => {
+  it('says when a condition reads an attribute the request does not carry, and lets it match nothing', () => {
     const policy = ap('foo', 'allow', 'rules:\n- when:\n  - key: connection.sni\n    values: [a.example.com]');
     const decision = decide(policy, FROM_CURL);
     assert.equal(decision.decision, 'DENY');
     assert.ok(decision.steps.some((step) => step.message.includes('carries no connection.sni')));
+    const negated = ap('foo', 'deny', 'action: DENY\nrules:\n- when:\n  - key: destination.ip\n    notValues: [10.9.9.9]');
+    assert.equal(decide(negated, FROM_CURL).decision, 'ALLOW');
+  });
+
+  it('splits the claims a RequestAuthentication lists in spaceDelimitedClaims', () => {
+    const ra = RA_HTTPBIN.replace('    audiences: [orders]\n', '    spaceDelimitedClaims: [roles]\n');
+    const policy = ap('foo', 'ops', 'rules:\n- when:\n  - key: request.auth.claims[roles]\n    values: [ops]');
+    const base: RawOptions = { ...FROM_CURL, 'jwt-issuer': 'issuer-a', 'jwt-subject': 's', 'jwt-claim': ['roles=dev ops'] };
+    assert.equal(decide(ra + policy, base).decision, 'ALLOW');
+    assert.equal(decide(RA_HTTPBIN.replace('    audiences: [orders]\n', '') + policy, base).decision, 'DENY');
+  });
+
+  it('skips token checks for a CORS preflight request', () => {
+    const preflight: RawOptions = {
+      ...FROM_CURL, method: 'OPTIONS', header: ['origin=https://a.example', 'access-control-request-method=POST'], 'jwt-invalid': true,
+    };
+    assert.equal(decide(RA_HTTPBIN, preflight).status, 200);
+    assert.equal(decide(RA_HTTPBIN, { ...preflight, header: ['origin=https://a.example'] }).status, 401);
   });
 });

@@ -20,6 +20,8 @@ export interface AuthorizationInput {
   /** `iss/sub` of a verified token; undefined without one. */
   requestPrincipal?: { issuer: string; subject: string };
   claims: Readonly<Record<string, readonly string[]>>;
+  /** Claims besides scope and permission that the verifying rule splits on spaces. */
+  spaceDelimitedClaims: readonly string[];
   method?: string;
   /** The normalized path, without the query string. */
   path?: string;
@@ -34,6 +36,8 @@ export interface PolicyMatch {
   ruleIndex: number | null;
   /** Rules dropped on TCP because they use HTTP-only fields (ALLOW only). */
   droppedRules: number[];
+  /** Rules that lose their HTTP-only fields on TCP and so match more (DENY, AUDIT, CUSTOM). */
+  broadenedRules: number[];
   /** `when` keys the simulator has no value for (treated as absent). */
   unknownKeys: string[];
 }
@@ -56,13 +60,22 @@ export function matchPolicy(
 ): PolicyMatch {
   const action = actionOf(policy);
   const rules = Array.isArray(specOf(policy).rules) ? (specOf(policy).rules as unknown[]) : [];
-  const result: PolicyMatch = { matched: false, ruleIndex: null, droppedRules: [], unknownKeys: [] };
+  const result: PolicyMatch = {
+    matched: false,
+    ruleIndex: null,
+    droppedRules: [],
+    broadenedRules: [],
+    unknownKeys: [],
+  };
   const context: Context = { input, mesh, policyNamespace: policy.namespace, unknownKeys: [] };
   for (const [index, rule] of rules.entries()) {
     if (!isRecord(rule)) continue;
-    if (input.protocol === 'tcp' && action === 'ALLOW' && usesHttpOnlyField(rule)) {
-      result.droppedRules.push(index);
-      continue;
+    if (input.protocol === 'tcp' && usesHttpOnlyField(rule)) {
+      if (action === 'ALLOW') {
+        result.droppedRules.push(index);
+        continue;
+      }
+      result.broadenedRules.push(index);
     }
     if (matchRule(rule, context)) {
       result.matched = true;
@@ -169,14 +182,16 @@ function matchOperation(operation: Record<string, unknown>, context: Context): b
   );
 }
 
+// A condition on an attribute the request does not carry matches nothing, even with notValues:
+// the simulator cannot tell, and says so.
 function matchCondition(condition: Record<string, unknown>, context: Context): boolean {
   const key = String(condition.key);
   const matches = conditionMatcher(key, context);
-  return field(condition, 'values', matches);
+  return matches !== undefined && field(condition, 'values', matches);
 }
 
 // How one value of a `when` condition is compared, by key.
-function conditionMatcher(key: string, context: Context): (pattern: string) => boolean {
+function conditionMatcher(key: string, context: Context): ((pattern: string) => boolean) | undefined {
   const { input, mesh } = context;
   const peer = input.peer;
   const header = /^request\.headers\[(.+)\]$/.exec(key);
@@ -216,7 +231,7 @@ function conditionMatcher(key: string, context: Context): (pattern: string) => b
     default:
       // destination.ip, connection.sni, experimental.*: the request flags do not carry them.
       context.unknownKeys.push(key);
-      return () => false;
+      return undefined;
   }
 }
 
@@ -224,7 +239,8 @@ function conditionMatcher(key: string, context: Context): (pattern: string) => b
 function claimValues(input: AuthorizationInput, name: string): readonly string[] {
   if (input.requestPrincipal === undefined) return [];
   const values = input.claims[name] ?? [];
-  return SPACE_DELIMITED_CLAIMS.includes(name) ? values.flatMap((value) => value.split(' ')) : values;
+  const split = SPACE_DELIMITED_CLAIMS.includes(name) || input.spaceDelimitedClaims.includes(name);
+  return split ? values.flatMap((value) => value.split(' ')) : values;
 }
 
 /**

@@ -9,7 +9,7 @@ import { actionOf, matchPolicy, type AuthorizationInput, type PolicyMatch } from
 import { normalizePath } from './match.js';
 import { effectiveMtls } from './peer-authentication.js';
 import { authenticateToken } from './request-authentication.js';
-import { formatLabels, scopeOf, targetKind } from './scope.js';
+import { formatLabels, scopeOf, specOf, targetKind } from './scope.js';
 import type {
   DecidedBy,
   Decision,
@@ -29,13 +29,14 @@ const ORDER: readonly ('CUSTOM' | 'DENY' | 'ALLOW')[] = ['CUSTOM', 'DENY', 'ALLO
 /** The decision for one request, with the steps that led to it. */
 export function explain(
   documents: readonly IstioDocument[],
-  request: ExplainRequest,
+  given: ExplainRequest,
   mesh: MeshSettings,
 ): Decision {
   const steps: Step[] = [];
   const step = (stage: Stage, message: string): void => {
     steps.push({ stage, message });
   };
+  const dryRun: DryRunResult[] = [];
   const denied = (status: Status, decidedBy: DecidedBy | null): Decision => ({
     decision: 'DENY',
     status,
@@ -43,9 +44,10 @@ export function explain(
     dryRun,
     steps,
   });
-  const dryRun: DryRunResult[] = [];
+  const request = withDefaults(given, step);
   const { target } = request;
   step('target', describeTarget(request));
+  hintAboutNamespaces(documents, request, mesh, step);
 
   const mtls = effectiveMtls(documents, target, request.port, mesh);
   step('mtls', mtls.message);
@@ -60,24 +62,26 @@ export function explain(
   }
   step('mtls', peer === undefined ? 'peer identity: none (plaintext)' : `peer identity: ${peer.principal}`);
 
-  const token = request.protocol === 'http' ? request.token : undefined;
-  if (request.token !== undefined && request.protocol === 'tcp') {
-    step('jwt', 'a TCP connection carries no token; the JWT flags are ignored');
+  const malformed = request.protocol === 'http' ? malformedRequest(request) : undefined;
+  if (malformed !== undefined) {
+    step('target', `${malformed}: the proxy answers 400 before any policy is evaluated`);
+    return denied(400, null);
   }
+  const token = tokenToVerify(request, step);
   const authenticated = authenticateToken(documents, target, token, mesh);
   step('jwt', authenticated.message);
   if (authenticated.outcome === 'rejected') {
     return denied(authenticated.status, authenticated.decidedBy);
   }
+  const verified = authenticated.outcome === 'verified' && token !== undefined;
 
   const input: AuthorizationInput = {
     protocol: request.protocol,
     ...(request.port === undefined ? {} : { port: request.port }),
     ...(peer === undefined ? {} : { peer }),
-    ...(authenticated.outcome === 'verified' && token !== undefined
-      ? { requestPrincipal: { issuer: token.issuer, subject: token.subject } }
-      : {}),
-    claims: authenticated.outcome === 'verified' && token !== undefined ? token.claims : {},
+    ...(verified ? { requestPrincipal: { issuer: token.issuer, subject: token.subject } } : {}),
+    claims: verified ? token.claims : {},
+    spaceDelimitedClaims: authenticated.outcome === 'verified' ? authenticated.spaceDelimitedClaims : [],
     ...(request.method === undefined ? {} : { method: request.method }),
     ...(request.path === undefined ? {} : { path: normalizePath(request.path) }),
     ...(request.host === undefined ? {} : { host: request.host }),
@@ -103,6 +107,11 @@ export function explain(
     const match = matchPolicy(policy, input, mesh);
     if (match.matched) step('audit', `AUDIT ${ref(policy)} rule ${match.ruleIndex}: the request is marked for audit`);
   }
+  const conflict = conflictingProviders(enforced);
+  if (conflict !== undefined) {
+    step('custom', `CUSTOM policies name several providers (${conflict.providers.join(', ')}); istiod allows one per workload unless PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS is on, and denies otherwise`);
+    return denied(deniedStatus, policyRef(conflict.policy, 'CUSTOM', null));
+  }
 
   for (const action of ORDER) {
     const policies = enforced.filter((policy) => actionOf(policy) === action);
@@ -113,12 +122,7 @@ export function explain(
     }
     for (const policy of policies) {
       const match = matchPolicy(policy, input, mesh);
-      for (const key of match.unknownKeys) {
-        step(stage, `${ref(policy)}: the request carries no ${key}; conditions on it match nothing`);
-      }
-      if (match.droppedRules.length > 0) {
-        step(stage, `${ref(policy)}: rules ${match.droppedRules.join(', ')} use HTTP-only fields and are dropped on TCP`);
-      }
+      reportRuleChanges(policy, match, stage, step);
       step(stage, `${action} ${ref(policy)}: ${describeMatch(match)}`);
       if (!match.matched) continue;
       const decidedBy = policyRef(policy, action, match.ruleIndex);
@@ -133,6 +137,107 @@ export function explain(
   }
   step('allow', 'ALLOW policies apply but none matches: denied');
   return denied(deniedStatus, null);
+}
+
+// An HTTP request always has a method and a path: curl sends GET / unless told otherwise. TCP
+// connections carry neither, nor headers or a host.
+function withDefaults(request: ExplainRequest, step: (stage: Stage, message: string) => void): ExplainRequest {
+  if (request.protocol === 'tcp') {
+    const ignored = [
+      request.method === undefined ? '' : '--method',
+      request.path === undefined ? '' : '--path',
+      request.host === undefined ? '' : '--host',
+      Object.keys(request.headers).length === 0 ? '' : '--header',
+    ].filter((flag) => flag !== '');
+    if (ignored.length > 0) step('target', `a TCP connection has no ${ignored.join(', ')}; ignored`);
+    const { method: _method, path: _path, host: _host, ...rest } = request;
+    return { ...rest, headers: {} };
+  }
+  const assumed: string[] = [];
+  if (request.method === undefined) assumed.push('method GET');
+  if (request.path === undefined) assumed.push('path /');
+  if (assumed.length > 0) step('target', `not given, so taken as curl sends it: ${assumed.join(', ')}`);
+  return { ...request, method: request.method ?? 'GET', path: request.path ?? '/' };
+}
+
+// What Envoy refuses with 400 whatever the policies say.
+function malformedRequest(request: ExplainRequest): string | undefined {
+  if (request.method !== undefined && request.method !== request.method.toUpperCase()) {
+    return `the method ${request.method} is not upper case`;
+  }
+  if (request.path !== undefined && /%00/.test(request.path)) return 'the path holds %00';
+  const badHeader = Object.keys(request.headers).find((name) => /\s/.test(name));
+  if (badHeader !== undefined) return `the header name "${badHeader}" holds whitespace`;
+  return undefined;
+}
+
+// The token the proxy verifies: none on TCP, and none for a CORS preflight request.
+function tokenToVerify(
+  request: ExplainRequest,
+  step: (stage: Stage, message: string) => void,
+): ExplainRequest['token'] {
+  if (request.token === undefined) return undefined;
+  if (request.protocol === 'tcp') {
+    step('jwt', 'a TCP connection carries no token; the JWT flags are ignored');
+    return undefined;
+  }
+  const preflight =
+    request.method === 'OPTIONS' &&
+    request.headers.origin !== undefined &&
+    request.headers['access-control-request-method'] !== undefined;
+  if (preflight) {
+    step('jwt', 'a CORS preflight request (OPTIONS with Origin and Access-Control-Request-Method) skips token checks');
+    return undefined;
+  }
+  return request.token;
+}
+
+// Say when the input has nothing for the target's namespace: often a mistyped --to or a missing -n.
+function hintAboutNamespaces(
+  documents: readonly IstioDocument[],
+  request: ExplainRequest,
+  mesh: MeshSettings,
+  step: (stage: Stage, message: string) => void,
+): void {
+  const namespaces = [...new Set(documents.map((document) => document.namespace))].sort();
+  const relevant = namespaces.filter(
+    (namespace) => namespace === request.target.namespace || namespace === mesh.rootNamespace,
+  );
+  if (documents.length > 0 && relevant.length === 0) {
+    step('target', `no document of the input is in namespace ${request.target.namespace} or the root namespace ${mesh.rootNamespace} (they are in ${namespaces.join(', ')}); check --to, -n and --root-namespace`);
+  }
+}
+
+function reportRuleChanges(
+  policy: IstioDocument,
+  match: PolicyMatch,
+  stage: Stage,
+  step: (stage: Stage, message: string) => void,
+): void {
+  for (const key of match.unknownKeys) {
+    step(stage, `${ref(policy)}: the request carries no ${key}; a condition on it matches nothing here`);
+  }
+  if (match.droppedRules.length > 0) {
+    step(stage, `${ref(policy)}: rule ${match.droppedRules.join(', ')} uses HTTP-only fields, so Istio drops it on TCP`);
+  }
+  if (match.broadenedRules.length > 0) {
+    step(stage, `${ref(policy)}: rule ${match.broadenedRules.join(', ')} loses its HTTP-only fields on TCP, so it matches more connections`);
+  }
+}
+
+// Two enforced CUSTOM policies naming different providers.
+function conflictingProviders(
+  policies: readonly IstioDocument[],
+): { providers: string[]; policy: IstioDocument } | undefined {
+  const custom = policies.filter((policy) => actionOf(policy) === 'CUSTOM');
+  const providers = custom.map((policy) => {
+    const provider = specOf(policy).provider;
+    return typeof provider === 'object' && provider !== null ? String((provider as Record<string, unknown>).name) : '';
+  });
+  const distinct = [...new Set(providers)];
+  if (distinct.length < 2) return undefined;
+  const second = custom[providers.indexOf(distinct[1] ?? '')];
+  return second === undefined ? undefined : { providers: distinct, policy: second };
 }
 
 function applyingPolicies(

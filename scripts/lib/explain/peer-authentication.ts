@@ -94,12 +94,13 @@ function compareByAge(a: IstioDocument, b: IstioDocument): number {
   return a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0;
 }
 
-// Seconds since the epoch; documents without a timestamp (rendered manifests) count as equal.
+// Seconds since the epoch. A document without a timestamp has not been applied yet, so it is the
+// newest once it is; rendered manifests, none of which has one, are ordered by name.
 function creationTime(document: IstioDocument): number {
   const metadata = document.object.metadata;
   const stamp = isRecord(metadata) ? metadata.creationTimestamp : undefined;
   const time = typeof stamp === 'string' ? Date.parse(stamp) : Number.NaN;
-  return Number.isNaN(time) ? 0 : Math.floor(time / 1000);
+  return Number.isNaN(time) ? Number.MAX_SAFE_INTEGER : Math.floor(time / 1000);
 }
 
 function portLevelMode(policy: IstioDocument | undefined, port: number): MtlsMode | undefined {

@@ -14,12 +14,21 @@ export type TokenResult =
   | { outcome: 'none'; message: string }
   | { outcome: 'ignored'; message: string }
   | { outcome: 'rejected'; status: 401 | 403; decidedBy: DecidedBy; message: string }
-  | { outcome: 'verified'; principal: string; message: string };
+  | {
+      outcome: 'verified';
+      principal: string;
+      /** Claims the verifying rule splits on spaces (spaceDelimitedClaims). */
+      spaceDelimitedClaims: string[];
+      message: string;
+    };
 
 interface JwtRule {
   document: IstioDocument;
   issuer: string;
   audiences: string[];
+  spaceDelimitedClaims: string[];
+  /** Where the rule reads the token, when not the default Authorization header. */
+  location: string | undefined;
 }
 
 /** The result of authenticating the request's token (undefined: the request has none). */
@@ -65,10 +74,12 @@ export function authenticateToken(
     return rejected(403, first.document, `the token's audience is not one of ${wanted}: 403`);
   }
   const principal = `${token.issuer}/${token.subject}`;
+  const location = allowed.location === undefined ? '' : ` (taken to be sent in ${allowed.location}, where this rule reads it)`;
   return {
     outcome: 'verified',
     principal,
-    message: `token verified by ${allowed.document.namespace}/${allowed.document.name}: request principal ${principal}`,
+    spaceDelimitedClaims: allowed.spaceDelimitedClaims,
+    message: `token verified by ${allowed.document.namespace}/${allowed.document.name}${location}: request principal ${principal}`,
   };
 }
 
@@ -94,5 +105,18 @@ function jwtRulesOf(document: IstioDocument): JwtRule[] {
     document,
     issuer: typeof rule.issuer === 'string' ? rule.issuer : '',
     audiences: Array.isArray(rule.audiences) ? rule.audiences.map(String) : [],
+    spaceDelimitedClaims: Array.isArray(rule.spaceDelimitedClaims) ? rule.spaceDelimitedClaims.map(String) : [],
+    location: tokenLocation(rule),
   }));
+}
+
+function tokenLocation(rule: Record<string, unknown>): string | undefined {
+  const names = (list: unknown, key: string | undefined): string[] =>
+    Array.isArray(list) ? list.map((entry) => String(key === undefined ? entry : isRecord(entry) ? entry[key] : entry)) : [];
+  const places = [
+    ...names(rule.fromHeaders, 'name').map((name) => `header ${name}`),
+    ...names(rule.fromParams, undefined).map((name) => `query parameter ${name}`),
+    ...names(rule.fromCookies, undefined).map((name) => `cookie ${name}`),
+  ];
+  return places.length === 0 ? undefined : places.join(' or ');
 }

@@ -10,7 +10,7 @@ import type { IstioDocument } from '../check/types.js';
 export type Protocol = 'http' | 'tcp';
 export type Action = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
 export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
-export type Status = 200 | 401 | 403 | 'connection-reset';
+export type Status = 200 | 400 | 401 | 403 | 'connection-reset';
 
 /** The workload a request goes to: its namespace and pod labels. */
 export interface Target {
