@@ -61,7 +61,7 @@ for (const { scenario, cases } of scenarios) {
     const { documents } = readManifests([manifests], 'default');
     for (const taskCase of cases) {
       it(taskCase.name, () => {
-        const { request, mesh } = toRequest(rawOptions(taskCase.request), (name) => name);
+        const { request, mesh } = toRequest(rawOptions(taskCase.request));
         const decision = explain(documents, request, mesh);
         const steps = decision.steps.map((step) => `  ${step.stage}: ${step.message}`).join('\n');
         assert.deepEqual(
