@@ -15,12 +15,11 @@ import { readFileSync } from 'node:fs';
 import yaml from 'js-yaml';
 
 import { isEntryPoint, runMain, UsageError } from './lib/errors.js';
-import { formatFinding } from './lib/check/format.js';
 import { STDIN } from './lib/check/read.js';
-import { checkDocuments } from './lib/check/run.js';
 import { explain } from './lib/explain/evaluate.js';
 import { formatJson, formatTable, formatText, type BatchRow } from './lib/explain/format.js';
 import { readManifests, type Manifests } from './lib/explain/manifests.js';
+import { inputWarnings } from './lib/explain/warnings.js';
 import {
   nearestOption,
   REPEATED_OPTIONS,
@@ -276,19 +275,8 @@ function batchJson(rows: readonly (BatchRow & { raw: RawOptions })[]): string {
   );
 }
 
-// Say what the simulation rests on: objects that replace one another (kubectl apply keeps the
-// last), input without any security policy, and policies Istio's admission would refuse.
 function warnAboutInput(manifests: Manifests): void {
-  for (const replaced of manifests.replaced) {
-    console.error(`explain: warning: ${replaced}`);
-  }
-  if (manifests.documents.length === 0) {
-    console.error('explain: warning: the input holds no AuthorizationPolicy, PeerAuthentication or RequestAuthentication; every request is allowed by default');
-  }
-  const errors = checkDocuments(manifests.documents).filter((finding) => finding.severity === 'error');
-  if (errors.length === 0) return;
-  console.error(`explain: warning: Istio would refuse ${errors.length === 1 ? 'this' : 'these'} (npm run check explains); they are simulated as written:`);
-  for (const finding of errors) console.error(`  ${formatFinding(finding)}`);
+  for (const warning of inputWarnings(manifests)) console.error(`explain: warning: ${warning}`);
 }
 
 function enterInvocationDirectory(): void {

@@ -130,6 +130,11 @@ describe('explain output', () => {
     assert.match(result.stdout, /^ {2}mtls {5}STRICT, set by the namespace policy foo\/default$/m);
   });
 
+  it('says the proxy refused a malformed request, not a policy', () => {
+    const result = run(['-f', 'policies.yaml', '--to', 'foo/app=httpbin', '--from-namespace', 'foo', '--method', 'get']);
+    assert.equal(result.stdout.split('\n')[0], 'DENY 400: refused by the proxy before any policy (a malformed request)');
+  });
+
   it('prints a --batch table with one row a request, named or summarized', () => {
     const result = run(['-f', 'policies.yaml', '--batch', 'batch.yaml']);
     assert.equal(result.status, 0, result.stderr);

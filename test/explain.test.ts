@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 
 import { readText } from '../scripts/lib/check/read.js';
 import { explain } from '../scripts/lib/explain/evaluate.js';
+import { headline } from '../scripts/lib/explain/format.js';
 import { normalizePath } from '../scripts/lib/explain/match.js';
 import { toRequest, type RawOptions } from '../scripts/lib/explain/request.js';
 import type { Decision } from '../scripts/lib/explain/types.js';
@@ -100,7 +101,9 @@ describe('authorization order', () => {
   it('denies when CUSTOM policies for one workload name different providers', () => {
     const custom = (name: string, provider: string): string =>
       ap('foo', name, `action: CUSTOM\nprovider:\n  name: ${provider}\nrules:\n- to:\n  - operation:\n      paths: [/a]`);
-    assert.equal(verdict(decide(custom('a', 'authz-a') + custom('b', 'authz-b'), { ...FROM_CURL, path: '/c' })), 'DENY 403 AuthorizationPolicy/b');
+    const conflict = decide(custom('a', 'authz-a') + custom('b', 'authz-b'), { ...FROM_CURL, path: '/c' });
+    assert.equal(verdict(conflict), 'DENY 403 AuthorizationPolicy/b');
+    assert.equal(headline(conflict), 'DENY 403: denied by AuthorizationPolicy foo/b (CUSTOM)');
     assert.equal(decide(custom('a', 'authz-a') + custom('b', 'authz-a'), { ...FROM_CURL, path: '/c' }).status, 200);
   });
 
@@ -359,10 +362,15 @@ describe('matching', () => {
     assert.equal(decide(allow('old-td/ns/foo/sa/curl'), { ...newTd, 'trust-domain-alias': ['old-td'] }).decision, 'ALLOW');
   });
 
-  it('reads a bare service account in the policy namespace', () => {
+  it('reads a bare service account in the policy namespace, in serviceAccounts and in source.serviceAccount', () => {
     const policy = ap('foo', 'allow', 'rules:\n- from:\n  - source:\n      serviceAccounts: [curl]');
     assert.equal(decide(policy, FROM_CURL).decision, 'ALLOW');
     assert.equal(decide(policy, { ...FROM_CURL, 'from-namespace': 'bar' }).decision, 'DENY');
+    const condition = ap('foo', 'allow', 'rules:\n- when:\n  - key: source.serviceAccount\n    values: [curl]');
+    assert.equal(decide(condition, FROM_CURL).decision, 'ALLOW');
+    assert.equal(decide(condition, { ...FROM_CURL, 'from-namespace': 'bar' }).decision, 'DENY');
+    const qualified = ap('foo', 'allow', 'rules:\n- when:\n  - key: source.serviceAccount\n    values: [bar/curl]');
+    assert.equal(decide(qualified, { ...FROM_CURL, 'from-namespace': 'bar' }).decision, 'ALLOW');
   });
 
   it('matches ipBlocks on the peer address and remoteIpBlocks on the client address', () => {

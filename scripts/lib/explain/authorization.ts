@@ -216,8 +216,7 @@ function conditionMatcher(key: string, context: Context): ((pattern: string) => 
     case 'source.principal':
       return (pattern) => matchPrincipal(pattern, peer, mesh);
     case 'source.serviceAccount':
-      return (pattern) =>
-        peer !== undefined && pattern === `${peer.namespace}/${peer.serviceAccount}`;
+      return (pattern) => matchServiceAccount(pattern, peer, context.policyNamespace);
     case 'source.trustDomain':
       return (pattern) => matchTrustDomain(pattern, peer, mesh);
     case 'request.auth.principal':

@@ -117,7 +117,8 @@ export function explain(
     const policies = enforced.filter((policy) => actionOf(policy) === action);
     const stage = action.toLowerCase() as Stage;
     if (action === 'ALLOW' && policies.length === 0) {
-      step('allow', 'no ALLOW policy applies: allowed by default');
+      const dryRunOnly = applying.some((policy) => isDryRun(policy) && actionOf(policy) === 'ALLOW');
+      step('allow', `no ${dryRunOnly ? 'enforced ' : ''}ALLOW policy applies: allowed by default`);
       return { decision: 'ALLOW', status: 200, decidedBy: null, dryRun, steps };
     }
     for (const policy of policies) {

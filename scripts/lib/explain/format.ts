@@ -13,6 +13,7 @@ export function headline(decision: Decision): string {
 export function decidedByText(decision: Decision): string {
   const by = decision.decidedBy;
   const verb = decision.decision === 'ALLOW' ? 'allowed' : 'denied';
+  if (decision.status === 400) return 'refused by the proxy before any policy (a malformed request)';
   if (by === null) {
     return decision.decision === 'ALLOW'
       ? 'allowed by default (no ALLOW policy applies)'
@@ -21,7 +22,8 @@ export function decidedByText(decision: Decision): string {
   const name = `${by.kind} ${by.namespace}/${by.name}`;
   if (by.kind === 'PeerAuthentication') return `refused by ${name} (${String(by.action)} mTLS)`;
   if (by.kind === 'RequestAuthentication') return `token refused by ${name}`;
-  return `${verb} by ${name} (${String(by.action)}, rule ${String(by.ruleIndex)})`;
+  const rule = by.ruleIndex === null ? '' : `, rule ${by.ruleIndex}`;
+  return `${verb} by ${name} (${String(by.action)}${rule})`;
 }
 
 /** The headline, then one line a step. */
@@ -66,6 +68,7 @@ export function formatTable(rows: readonly BatchRow[]): string {
 
 function decidedByShort(decision: Decision): string {
   const by = decision.decidedBy;
+  if (decision.status === 400) return '(the proxy: malformed request)';
   if (by === null) return decision.decision === 'ALLOW' ? '(default: no ALLOW policy)' : '(default: no ALLOW rule matches)';
   const rule = by.ruleIndex === null ? '' : ` rule ${by.ruleIndex}`;
   return `${by.kind} ${by.namespace}/${by.name}${by.action === null ? '' : ` ${by.action}`}${rule}`;

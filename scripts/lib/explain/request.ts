@@ -265,10 +265,11 @@ function parsePairs(
   fail: (message: string) => never,
   lowerCaseNames: boolean,
 ): Record<string, string[]> {
+  const example = lowerCaseNames ? 'x-token=admin' : 'groups=admins';
   const result: Record<string, string[]> = {};
   for (const pair of pairs) {
     const equals = pair.indexOf('=');
-    if (equals <= 0) return fail(`${option}: "${pair}" is not NAME=VALUE; write e.g. x-token=admin`);
+    if (equals <= 0) return fail(`${option}: "${pair}" is not NAME=VALUE; write e.g. ${example}`);
     const key = lowerCaseNames ? pair.slice(0, equals).toLowerCase() : pair.slice(0, equals);
     (result[key] ??= []).push(pair.slice(equals + 1));
   }

@@ -25,6 +25,21 @@ export function targetKind(target: Target): TargetKind {
   return classic ? 'gateway' : 'sidecar';
 }
 
+/**
+ * The documents that can apply to workloads of the target's namespace: those of that namespace
+ * and of the root namespace. Simulating many requests to one workload, pass these to `explain`
+ * instead of the whole input; the decisions are the same.
+ */
+export function documentsFor(
+  documents: readonly IstioDocument[],
+  target: Target,
+  mesh: MeshSettings,
+): IstioDocument[] {
+  return documents.filter(
+    (document) => document.namespace === target.namespace || document.namespace === mesh.rootNamespace,
+  );
+}
+
 /** True when the AuthorizationPolicy or RequestAuthentication applies to the target. */
 export function policyApplies(
   document: IstioDocument,
