@@ -6,6 +6,9 @@
 //
 // `path` is where the rule sits, dotted from the document root: `[]` stands for every item of a
 // list and `*` for every value of a map, so `spec.targetRefs[].namespace` runs once per target.
+// `canFail`, where given, is a quick test that holds whenever the rule can be false (or fail to
+// evaluate): where it does not hold, the rule is true and CEL is not run. It looks only at what the
+// rule reads, as CEL sees it (a null map entry is absent), and errs towards running CEL.
 
 import type { SecurityKind } from './types.js';
 
@@ -21,7 +24,18 @@ export interface CrdCelRule {
   fix: string;
   /** The JSON type the schema gives `self`; a value of another type is left to the schema check. */
   selfType: 'object' | 'string';
+  /**
+   * False only where the rule is sure to be true, so CEL need not run; `self` is of `selfType`.
+   * Absent: the rule always runs.
+   */
+  canFail?: (self: unknown) => boolean;
 }
+
+// The fields each guard (canFail) looks at.
+const TARGET_FIELDS = ['selector', 'targetRef', 'targetRefs'];
+const SERVICE_ACCOUNT_FIELDS = ['serviceAccounts', 'notServiceAccounts'];
+const PORT_LEVEL_MTLS_FIELDS = ['portLevelMtls'];
+const JWKS_FIELDS = ['jwksUri', 'jwks_uri', 'jwks'];
 
 const ONLY_ONE_TARGET: CrdCelRule = {
   path: 'spec',
@@ -30,6 +44,7 @@ const ONLY_ONE_TARGET: CrdCelRule = {
   code: 'IZT-C-CRD-SELECTOR-WITH-TARGETREFS',
   fix: 'keep one of selector, targetRef and targetRefs: targetRefs for gateways and services, selector for workloads',
   selfType: 'object',
+  canFail: (self) => presentFields(self, TARGET_FIELDS) >= 2,
 };
 
 const SELECTOR_RULES: readonly CrdCelRule[] = [
@@ -40,6 +55,7 @@ const SELECTOR_RULES: readonly CrdCelRule[] = [
     code: 'IZT-C-CRD-LABEL-KEY-WILDCARD',
     fix: 'name each label key in full; matchLabels matches keys exactly',
     selfType: 'object',
+    canFail: (self) => hasKey(self, hasStar),
   },
   {
     path: 'spec.selector.matchLabels',
@@ -48,6 +64,7 @@ const SELECTOR_RULES: readonly CrdCelRule[] = [
     code: 'IZT-C-CRD-LABEL-KEY-EMPTY',
     fix: 'remove the entry with the empty key or give it the label key meant',
     selfType: 'object',
+    canFail: (self) => Object.hasOwn(self as object, ''),
   },
   {
     path: 'spec.selector.matchLabels.*',
@@ -56,6 +73,7 @@ const SELECTOR_RULES: readonly CrdCelRule[] = [
     code: 'IZT-C-CRD-LABEL-VALUE-WILDCARD',
     fix: 'give the exact label value; matchLabels matches values exactly',
     selfType: 'string',
+    canFail: (self) => (self as string).includes('*'),
   },
 ];
 
@@ -67,6 +85,7 @@ const TARGET_NAMESPACE_RULES: readonly CrdCelRule[] = ['spec.targetRef', 'spec.t
     code: 'IZT-C-CRD-CROSS-NAMESPACE-TARGET',
     fix: 'remove namespace from the target and create the policy in the namespace of its target',
     selfType: 'string',
+    canFail: (self) => self !== '',
   }),
 );
 
@@ -90,6 +109,7 @@ export const CRD_CEL_RULES: Readonly<Record<SecurityKind, readonly CrdCelRule[]>
       code: 'IZT-C-CRD-SERVICEACCOUNTS-WITH-IDENTITIES',
       fix: 'put serviceAccounts and principals/namespaces in separate from entries, or express the service accounts as principals',
       selfType: 'object',
+      canFail: (self) => presentFields(self, SERVICE_ACCOUNT_FIELDS) >= 1,
     },
     ...SELECTOR_RULES,
     ...TARGET_NAMESPACE_RULES,
@@ -102,6 +122,7 @@ export const CRD_CEL_RULES: Readonly<Record<SecurityKind, readonly CrdCelRule[]>
       code: 'IZT-C-CRD-PORT-MTLS-WITHOUT-SELECTOR',
       fix: 'add a selector with matchLabels for the workload whose ports these are, or remove portLevelMtls',
       selfType: 'object',
+      canFail: (self) => presentFields(self, PORT_LEVEL_MTLS_FIELDS) >= 1,
     },
     {
       path: 'spec.portLevelMtls',
@@ -122,6 +143,7 @@ export const CRD_CEL_RULES: Readonly<Record<SecurityKind, readonly CrdCelRule[]>
       code: 'IZT-C-CRD-JWKS-SOURCES',
       fix: 'keep one of jwks, jwksUri and jwks_uri in each JWT rule',
       selfType: 'object',
+      canFail: (self) => presentFields(self, JWKS_FIELDS) >= 2,
     },
     ...JWKS_URI_RULES,
     {
@@ -136,3 +158,23 @@ export const CRD_CEL_RULES: Readonly<Record<SecurityKind, readonly CrdCelRule[]>
     ...TARGET_NAMESPACE_RULES,
   ],
 };
+
+/** How many of `fields` the object has, as CEL's has() sees them (a null entry is absent). */
+function presentFields(self: unknown, fields: readonly string[]): number {
+  const object = self as Record<string, unknown>;
+  let count = 0;
+  for (const field of fields) {
+    if (Object.hasOwn(object, field) && object[field] !== null) count += 1;
+  }
+  return count;
+}
+
+function hasStar(text: string): boolean {
+  return text.includes('*');
+}
+
+/** Whether a key of the object passes `test`. */
+function hasKey(self: unknown, test: (key: string) => boolean): boolean {
+  for (const key of Object.keys(self as object)) if (test(key)) return true;
+  return false;
+}

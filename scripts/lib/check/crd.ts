@@ -41,7 +41,10 @@ interface ValidatingModel {
 }
 // The package types each constructor with its own data shape; a rendered document is unknown
 // data until validated, so the classes are held under this looser type.
-type ModelClass = new (data: never) => ValidatingModel;
+interface ModelClass {
+  new (data: never): ValidatingModel;
+  prototype: ValidatingModel;
+}
 
 const MODELS: Readonly<Record<string, ModelClass>> = {
   'security.istio.io/v1/AuthorizationPolicy': securityV1.AuthorizationPolicy,
@@ -95,7 +98,11 @@ const SPEC_FIELDS: Readonly<Record<SecurityKind, FieldTree>> = {
   },
 };
 const PRESENCE_VALUES: readonly string[] = ['OPTIONAL', 'REQUIRED'];
+const TRUST_DOMAIN_FIELDS: readonly string[] = ['trustDomains', 'notTrustDomains'];
 const TOP_LEVEL_FIELDS = new Set(['apiVersion', 'kind', 'metadata', 'spec', 'status']);
+// Members of a model (and its prototype chain up to Object.prototype) that a key of the same name
+// in the document would hide on the model built from it.
+const MODEL_KEYS = ['validate', 'toJSON', 'setDefinedProps', 'constructor'];
 
 // Kubernetes object metadata rules (apimachinery validation), applied to every kind.
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -105,12 +112,29 @@ const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$/;
 const MAX_NAME_LENGTH = 253;
 const MAX_LABEL_LENGTH = 63;
 const MAX_ANNOTATIONS_BYTES = 256 * 1024;
+const MAX_REMEMBERED = 10_000;
+const QUALIFIED_NAMES = new Map<string, boolean>();
+const LABEL_VALUES = new Map<string, boolean>();
 
-const COMPILED_CEL_RULES = new Map<CrdCelRule, CompiledRule>(
-  Object.values(CRD_CEL_RULES)
-    .flat()
-    .map((rule) => [rule, compileRule(rule.rule)]),
-);
+/** A CEL rule ready to run: its program, and its path as steps. */
+interface PreparedCelRule {
+  rule: CrdCelRule;
+  program: CompiledRule;
+  steps: readonly PathStep[];
+}
+
+/** One segment of a rule path: a field (or `*`, every map value), then every list item for `[]`. */
+interface PathStep {
+  field: string;
+  list: boolean;
+}
+
+// Compiled and parsed once, at load; each kind's rules in the order the CRDs list them.
+const PREPARED_CEL_RULES: Readonly<Record<SecurityKind, readonly PreparedCelRule[]>> = {
+  AuthorizationPolicy: prepareCelRules(CRD_CEL_RULES.AuthorizationPolicy),
+  PeerAuthentication: prepareCelRules(CRD_CEL_RULES.PeerAuthentication),
+  RequestAuthentication: prepareCelRules(CRD_CEL_RULES.RequestAuthentication),
+};
 
 /** Every check of the CRDs, one document rule each. */
 export const CRD_RULES: readonly DocumentRule[] = [
@@ -152,22 +176,53 @@ function metadataRule(document: IstioDocument): RuleFinding[] {
 
 function celRules(document: IstioDocument): RuleFinding[] {
   const findings: RuleFinding[] = [];
-  for (const rule of CRD_CEL_RULES[document.kind]) {
-    const compiled = COMPILED_CEL_RULES.get(rule);
-    if (compiled === undefined) continue;
-    for (const [path, self] of valuesAt(document.object, rule.path)) {
-      if (!hasJsonType(self, rule.selfType)) continue; // the schema check reports it
-      const result = compiled.evaluate(self);
-      if (result === true) continue;
-      const { code, fix } = rule;
-      const message =
-        result === false
-          ? rule.message
-          : `${rule.message} (the rule cannot be evaluated: ${result.message})`;
-      findings.push({ severity: 'error', code, path, message, fix });
-    }
+  // One path and one state for all the rules: each walk leaves `at` empty again.
+  const at: (string | number)[] = [];
+  const state: CelState = { prepared: undefined, findings };
+  for (const prepared of PREPARED_CEL_RULES[document.kind]) {
+    state.prepared = prepared;
+    visitValuesAt(document.object, prepared.steps, 0, at, evaluateCelRule, state);
   }
   return findings;
+}
+
+/** The rule being run and the findings so far. */
+interface CelState {
+  prepared: PreparedCelRule | undefined;
+  findings: RuleFinding[];
+}
+
+function evaluateCelRule(
+  self: unknown,
+  at: readonly (string | number)[],
+  { prepared, findings }: CelState,
+): void {
+  const { rule, program } = prepared as PreparedCelRule;
+  if (!hasJsonType(self, rule.selfType)) return; // the schema check reports it
+  if (rule.canFail !== undefined && !rule.canFail(self)) return;
+  const result = program.evaluate(self);
+  if (result === true) return;
+  const { code, fix } = rule;
+  const message =
+    result === false
+      ? rule.message
+      : `${rule.message} (the rule cannot be evaluated: ${result.message})`;
+  findings.push({ severity: 'error', code, path: writtenPath(at), message, fix });
+}
+
+function prepareCelRules(rules: readonly CrdCelRule[]): PreparedCelRule[] {
+  return rules.map((rule) => ({
+    rule,
+    program: compileRule(rule.rule),
+    steps: pathSteps(rule.path),
+  }));
+}
+
+function pathSteps(path: string): PathStep[] {
+  return path.split('.').map((step) => {
+    const list = step.endsWith('[]');
+    return { field: list ? step.slice(0, -2) : step, list };
+  });
 }
 
 /**
@@ -175,27 +230,67 @@ function celRules(document: IstioDocument): RuleFinding[] {
  * every map value. Absent and null values are skipped, as the API server skips them.
  */
 export function valuesAt(object: unknown, path: string): [string, unknown][] {
-  let found: [string, unknown][] = [['', object]];
-  for (const step of path.split('.')) {
-    const list = step.endsWith('[]');
-    const field = list ? step.slice(0, -2) : step;
-    found = found.flatMap(([at, value]) => stepInto(at, value, field));
-    if (list) {
-      found = found.flatMap(([at, value]) =>
-        Array.isArray(value)
-          ? value.map((item, i): [string, unknown] => [`${at}[${i}]`, item])
-          : [],
-      );
-    }
-  }
-  return found.filter(([, value]) => value !== null && value !== undefined);
+  const found: [string, unknown][] = [];
+  visitValuesAt(object, pathSteps(path), 0, [], addValue, found);
+  return found;
 }
 
-function stepInto(at: string, value: unknown, field: string): [string, unknown][] {
-  if (!isObject(value)) return [];
-  const join = (key: string): string => keyPath(at, key);
-  if (field === '*') return Object.entries(value).map(([key, item]) => [join(key), item]);
-  return has(value, field) ? [[join(field), value[field]]] : [];
+function addValue(value: unknown, at: readonly (string | number)[], found: [string, unknown][]) {
+  found.push([writtenPath(at), value]);
+}
+
+/** Called with each value at a path, the path to it, and the caller's state. */
+type Visit<S> = (value: unknown, at: readonly (string | number)[], state: S) => void;
+
+/**
+ * Calls `visit` with each value at `steps` (from `steps[index]` on), the path to it and `state`,
+ * in document order. `at` is the path so far, a field or list index per step, written out by
+ * writtenPath only where needed: most values get no finding.
+ */
+function visitValuesAt<S>(
+  value: unknown,
+  steps: readonly PathStep[],
+  index: number,
+  at: (string | number)[],
+  visit: Visit<S>,
+  state: S,
+): void {
+  const step = steps[index];
+  if (step === undefined) {
+    if (value !== null && value !== undefined) visit(value, at, state);
+    return;
+  }
+  if (!isObject(value)) return;
+  if (step.field === '*') {
+    for (const key of Object.keys(value)) {
+      visitStep(value[key], key, steps, index, at, visit, state);
+    }
+  } else if (has(value, step.field)) {
+    visitStep(value[step.field], step.field, steps, index, at, visit, state);
+  }
+}
+
+// The value of one field, or each of its items for a `[]` step, then the steps after it.
+function visitStep<S>(
+  value: unknown,
+  field: string,
+  steps: readonly PathStep[],
+  index: number,
+  at: (string | number)[],
+  visit: Visit<S>,
+  state: S,
+): void {
+  at.push(field);
+  if (!(steps[index] as PathStep).list) {
+    visitValuesAt(value, steps, index + 1, at, visit, state);
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i += 1) {
+      at.push(i);
+      visitValuesAt(value[i], steps, index + 1, at, visit, state);
+      at.pop();
+    }
+  }
+  at.pop();
 }
 
 function hasJsonType(value: unknown, type: CrdCelRule['selfType']): boolean {
@@ -220,7 +315,8 @@ function specOf(document: IstioDocument): Json {
 
 function checkOpenApiSchema(model: ModelClass, doc: Json, report: Report): void {
   try {
-    new model(doc as never).validate();
+    if (validatesAsCopied(doc)) model.prototype.validate.call(doc);
+    else new model(doc as never).validate();
   } catch (error) {
     const errors = schemaErrors(error);
     if (errors === undefined) throw error;
@@ -230,6 +326,34 @@ function checkOpenApiSchema(model: ModelClass, doc: Json, report: Report): void 
       report(pathOfPointer(doc, instancePath ?? ''), `${message ?? 'is invalid'}${choices}`);
     }
   }
+}
+
+/**
+ * Whether validating the document itself gives what validating the model built from it gives,
+ * sparing the copy the model's constructor makes. The copy leaves out undefined values of maps,
+ * turns a `__proto__` key into a prototype (by assignment), adds apiVersion and kind when absent,
+ * and its own keys would hide the model's methods (`validate`). The schema's validator reads
+ * properties by name and walks the keys of maps, so without any of these (as in any document read
+ * from YAML or JSON) it sees the same values either way.
+ */
+function validatesAsCopied(doc: Json): boolean {
+  if (!Object.hasOwn(doc, 'apiVersion') || !Object.hasOwn(doc, 'kind')) return false;
+  for (const key of MODEL_KEYS) if (Object.hasOwn(doc, key)) return false;
+  return copiesAsIs(doc);
+}
+
+function copiesAsIs(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return true;
+  if (Array.isArray(value)) {
+    // The copy maps lists item by item, keeping undefined items.
+    for (const item of value) if (!copiesAsIs(item)) return false;
+    return true;
+  }
+  for (const key of Object.keys(value)) {
+    const item = (value as Json)[key];
+    if (item === undefined || key === '__proto__' || !copiesAsIs(item)) return false;
+  }
+  return true;
 }
 
 interface SchemaError {
@@ -269,7 +393,7 @@ function trustDomainsAreStrings(spec: Json, report: Report): void {
   listOf(spec.rules).forEach((rule, r) => {
     listOf(isObject(rule) ? rule.from : undefined).forEach((from, f) => {
       const source = isObject(from) && isObject(from.source) ? from.source : {};
-      for (const field of ['trustDomains', 'notTrustDomains']) {
+      for (const field of TRUST_DOMAIN_FIELDS) {
         const value = source[field];
         if (!has(source, field) || isListOfStrings(value)) continue;
         report(`spec.rules[${r}].from[${f}].source.${field}`, 'must be a list of strings');
@@ -293,23 +417,45 @@ function checkKnownFields(kind: SecurityKind, doc: Json, report: Report): void {
   for (const field of Object.keys(doc)) {
     if (!TOP_LEVEL_FIELDS.has(field)) report(field, 'field not declared in the schema');
   }
-  if (isObject(doc.spec)) walkFields(doc.spec, SPEC_FIELDS[kind], 'spec', report);
+  if (isObject(doc.spec)) walkFields(doc.spec, SPEC_FIELDS[kind], ['spec'], report);
 }
 
-function walkFields(value: unknown, tree: FieldTree, path: string, report: Report): void {
+// `at` holds the path from the document root, a field name or list index per step; it is written
+// out only for a report, as most documents have nothing to report.
+function walkFields(
+  value: unknown,
+  tree: FieldTree,
+  at: (string | number)[],
+  report: Report,
+): void {
   if (tree === true) return;
   if (Array.isArray(tree)) {
-    const items = Array.isArray(value) ? value : [];
-    items.forEach((item, i) => walkFields(item, tree[0], `${path}[${i}]`, report));
+    // A list of leaves has nothing to check.
+    if (tree[0] === true || !Array.isArray(value)) return;
+    for (let i = 0; i < value.length; i += 1) {
+      at.push(i);
+      walkFields(value[i], tree[0], at, report);
+      at.pop();
+    }
     return;
   }
   if (!isObject(value)) return;
   const fields = tree as { readonly [field: string]: FieldTree };
-  for (const [field, child] of Object.entries(value)) {
+  for (const field of Object.keys(value)) {
     const childTree = fields['*'] ?? fields[field];
-    if (childTree === undefined) report(keyPath(path, field), 'field not declared in the schema');
-    else walkFields(child, childTree, keyPath(path, field), report);
+    if (childTree === true) continue; // a leaf: nothing below it to check
+    at.push(field);
+    if (childTree === undefined) report(writtenPath(at), 'field not declared in the schema');
+    else walkFields(value[field], childTree, at, report);
+    at.pop();
   }
+}
+
+/** A path as `at` steps hold it (field names and list indexes), written as findings write it. */
+function writtenPath(at: readonly (string | number)[]): string {
+  let path = '';
+  for (const step of at) path = typeof step === 'number' ? `${path}[${step}]` : keyPath(path, step);
+  return path;
 }
 
 function fieldsOf(tree: FieldTree, names: readonly string[]): Record<string, FieldTree> {
@@ -366,11 +512,12 @@ function checkMetadata(metadata: unknown, report: Report): void {
 
 function checkLabels(labels: Json, report: Report): void {
   for (const [key, value] of Object.entries(labels)) {
-    const path = keyPath('metadata.labels', key);
-    if (!isQualifiedName(key)) report(path, 'invalid label key', QUALIFIED_NAME_FIX);
+    if (!isQualifiedName(key)) {
+      report(keyPath('metadata.labels', key), 'invalid label key', QUALIFIED_NAME_FIX);
+    }
     if (typeof value === 'string' && !isLabelValue(value)) {
       report(
-        path,
+        keyPath('metadata.labels', key),
         'invalid label value: at most 63 characters, alphanumeric at both ends, - _ . inside',
         'shorten the value or replace other characters with -, _ or .',
       );
@@ -381,8 +528,9 @@ function checkLabels(labels: Json, report: Report): void {
 function checkAnnotations(annotations: Json, report: Report): void {
   let bytes = 0;
   for (const [key, value] of Object.entries(annotations)) {
-    const path = keyPath('metadata.annotations', key);
-    if (!isQualifiedName(key)) report(path, 'invalid annotation key', QUALIFIED_NAME_FIX);
+    if (!isQualifiedName(key)) {
+      report(keyPath('metadata.annotations', key), 'invalid annotation key', QUALIFIED_NAME_FIX);
+    }
     bytes += Buffer.byteLength(key) + (typeof value === 'string' ? Buffer.byteLength(value) : 0);
   }
   if (bytes > MAX_ANNOTATIONS_BYTES) {
@@ -403,8 +551,28 @@ function isDnsLabel(value: string): boolean {
   return value.length <= MAX_LABEL_LENGTH && DNS_LABEL.test(value);
 }
 
-// `[prefix/]name`: a DNS subdomain prefix, then a name of at most 63 characters.
+// Label and annotation keys (and label values) repeat from document to document, as a chart sets
+// the same ones on every object, so each is judged once.
 function isQualifiedName(key: string): boolean {
+  return remembered(QUALIFIED_NAMES, key, judgeQualifiedName);
+}
+
+function remembered(
+  judged: Map<string, boolean>,
+  text: string,
+  judge: (text: string) => boolean,
+): boolean {
+  let known = judged.get(text);
+  if (known === undefined) {
+    if (judged.size >= MAX_REMEMBERED) judged.clear();
+    known = judge(text);
+    judged.set(text, known);
+  }
+  return known;
+}
+
+// `[prefix/]name`: a DNS subdomain prefix, then a name of at most 63 characters.
+function judgeQualifiedName(key: string): boolean {
   const slash = key.indexOf('/');
   const prefix = slash < 0 ? undefined : key.slice(0, slash);
   const name = slash < 0 ? key : key.slice(slash + 1);
@@ -413,6 +581,10 @@ function isQualifiedName(key: string): boolean {
 }
 
 function isLabelValue(value: string): boolean {
+  return remembered(LABEL_VALUES, value, judgeLabelValue);
+}
+
+function judgeLabelValue(value: string): boolean {
   return value.length <= MAX_LABEL_LENGTH && LABEL_VALUE.test(value);
 }
 

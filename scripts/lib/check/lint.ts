@@ -16,6 +16,9 @@
 // - Inputs that the CRD or webhook rules reject (wrong types, missing fields) are skipped here
 //   rather than reported twice; no rule throws on a malformed document.
 
+import { listOf, setsAny } from './lists.js';
+import { memoizedByDocument } from './memo.js';
+import { policyRules, type PolicyEntry, type PolicyRule } from './policy.js';
 import { keyPath } from './path.js';
 import type { DocumentRule, InputRule, IstioDocument, RuleFinding } from './types.js';
 import { webhookWarnsDenyHttpOnly } from './webhook.js';
@@ -38,6 +41,9 @@ const HTTP_ONLY_OPERATION_FIELDS = [
   'notPaths',
 ];
 const HTTP_ONLY_KEY = /^request\.(headers\[|auth\.)/;
+const HOST_FIELDS = ['hosts', 'notHosts'];
+const METHOD_FIELDS = ['methods', 'notMethods'];
+const RULE_PARTS = ['from', 'to', 'when'];
 const PORT_FIELDS = ['ports', 'notPorts'];
 // `when` keys that also limit a rule to some ports.
 const PORT_KEYS = ['destination.port'];
@@ -151,40 +157,58 @@ function httpFieldsOnTcpPort(document: IstioDocument): RuleFinding[] {
     action === 'ALLOW'
       ? 'the whole rule is dropped there'
       : 'the rule denies whole connections there';
-  return rulesOf(document).flatMap((rule) => {
+  const findings: RuleFinding[] = [];
+  for (const rule of rulesOf(document)) {
     const fields = httpOnlyFields(rule);
-    if (fields.length === 0) return [];
-    return entriesOf(rule, 'to', 'operation').flatMap(({ body, path: opPath }) =>
-      stringsOf(body.ports)
-        .filter((port) => port in WELL_KNOWN_TCP_PORTS)
-        .map((port) =>
+    if (fields.length === 0) continue;
+    for (const { body, path: opPath } of entriesOf(rule, 'to')) {
+      for (const port of stringsOf(body.ports)) {
+        if (!(port in WELL_KNOWN_TCP_PORTS)) continue;
+        findings.push(
           warning('IZT-C-W016', `${opPath}.ports[${stringsOf(body.ports).indexOf(port)}]`, {
             message: `${action} rule ${rule.path} uses HTTP-only ${fields.join(', ')} on port ${port} (usually ${WELL_KNOWN_TCP_PORTS[port]}, not HTTP); ${effect}`,
             fix: `move port ${port} to a rule without HTTP-only fields, or check that the port is declared as HTTP`,
           }),
-        ),
-    );
-  });
+        );
+      }
+    }
+  }
+  return findings;
 }
 
-function httpOnlyFields(rule: Located): string[] {
-  const fields = new Set<string>();
-  for (const { body } of entriesOf(rule, 'from', 'source')) {
-    for (const field of HTTP_ONLY_SOURCE_FIELDS) if (hasItems(body[field])) fields.add(field);
+function httpOnlyFields(rule: RuleView): string[] {
+  rule.httpOnlyFields ??= findHttpOnlyFields(rule);
+  return rule.httpOnlyFields;
+}
+
+// Each field or key once, in the order first seen.
+function findHttpOnlyFields(rule: RuleView): string[] {
+  const fields: string[] = [];
+  for (const { lists } of entriesOf(rule, 'from')) {
+    for (const field of HTTP_ONLY_SOURCE_FIELDS) {
+      if (listOf(lists, field) !== undefined && !fields.includes(field)) fields.push(field);
+    }
   }
-  for (const { body } of entriesOf(rule, 'to', 'operation')) {
-    for (const field of HTTP_ONLY_OPERATION_FIELDS) if (hasItems(body[field])) fields.add(field);
+  for (const { lists } of entriesOf(rule, 'to')) {
+    for (const field of HTTP_ONLY_OPERATION_FIELDS) {
+      if (listOf(lists, field) !== undefined && !fields.includes(field)) fields.push(field);
+    }
   }
-  for (const key of conditionKeys(rule)) if (HTTP_ONLY_KEY.test(key)) fields.add(key);
-  return [...fields];
+  for (const { body } of conditionsOf(rule)) {
+    const key = body.key;
+    if (typeof key === 'string' && HTTP_ONLY_KEY.test(key) && !fields.includes(key)) {
+      fields.push(key);
+    }
+  }
+  return fields;
 }
 
 /** Whether the rule only matches some ports: `to` entries are ORed, so every one must say. */
-function limitsPorts(rule: Located): boolean {
-  const operations = entriesOf(rule, 'to', 'operation');
+function limitsPorts(rule: RuleView): boolean {
+  const operations = entriesOf(rule, 'to');
   const inOperations =
     operations.length > 0 &&
-    operations.every(({ body }) => PORT_FIELDS.some((field) => hasItems(body[field])));
+    operations.every(({ lists }) => setsAny(lists, PORT_FIELDS));
   return inOperations || conditionKeys(rule).some((key) => PORT_KEYS.includes(key));
 }
 
@@ -193,34 +217,33 @@ function limitsPorts(rule: Located): boolean {
 /** IZT-C-W005: negative matching in ALLOW: a value that fails to match lets the request in. */
 function negativeMatchInAllow(document: IstioDocument): RuleFinding[] {
   if (authorizationAction(document) !== 'ALLOW') return [];
-  return rulesOf(document).flatMap((rule) => {
-    const fields = [
-      ...fieldPaths(rule, 'from', 'source', NEGATIVE_SOURCE_FIELDS),
-      ...fieldPaths(rule, 'to', 'operation', NEGATIVE_OPERATION_FIELDS),
-      ...conditionsOf(rule)
-        .filter(({ body }) => hasItems(body.notValues))
-        .map(({ path }) => `${path}.notValues`),
-    ];
-    return fields.map((path) =>
-      warning('IZT-C-W005', path, {
-        message: `ALLOW with negative matching (${lastSegment(path)}): any request the negation misses, e.g. an unnormalized path or an empty identity, is allowed`,
-        fix: 'list what to allow with positive matching, or move the negation into a DENY policy',
-      }),
-    );
-  });
+  const paths: string[] = [];
+  for (const rule of rulesOf(document)) {
+    addFieldPaths(paths, rule, 'from', NEGATIVE_SOURCE_FIELDS);
+    addFieldPaths(paths, rule, 'to', NEGATIVE_OPERATION_FIELDS);
+    for (const { body, path } of conditionsOf(rule)) {
+      if (hasItems(body.notValues)) paths.push(`${path}.notValues`);
+    }
+  }
+  return paths.map((path) =>
+    warning('IZT-C-W005', path, {
+      message: `ALLOW with negative matching (${lastSegment(path)}): any request the negation misses, e.g. an unnormalized path or an empty identity, is allowed`,
+      fix: 'list what to allow with positive matching, or move the negation into a DENY policy',
+    }),
+  );
 }
 
 /** IZT-C-W006: positive path matching in DENY: another spelling of the path gets through. */
 function positivePathInDeny(document: IstioDocument): RuleFinding[] {
   if (authorizationAction(document) !== 'DENY') return [];
-  return rulesOf(document).flatMap((rule) =>
-    fieldPaths(rule, 'to', 'operation', ['paths']).map((path) =>
-      warning('IZT-C-W006', path, {
-        message:
-          'DENY with positive path matching: a path spelled differently (`//`, case, encoding) is not denied',
-        fix: 'prefer DENY with `notPaths` (deny everything but the allowed paths) or ALLOW with `paths`, and choose a strict meshConfig.pathNormalization',
-      }),
-    ),
+  const paths: string[] = [];
+  for (const rule of rulesOf(document)) addFieldPaths(paths, rule, 'to', ['paths']);
+  return paths.map((path) =>
+    warning('IZT-C-W006', path, {
+      message:
+        'DENY with positive path matching: a path spelled differently (`//`, case, encoding) is not denied',
+      fix: 'prefer DENY with `notPaths` (deny everything but the allowed paths) or ALLOW with `paths`, and choose a strict meshConfig.pathNormalization',
+    }),
   );
 }
 
@@ -229,63 +252,79 @@ function positivePathInDeny(document: IstioDocument): RuleFinding[] {
 /** IZT-C-W007: a `*` inside a value is matched literally, so the value likely never matches. */
 function literalInnerWildcard(document: IstioDocument): RuleFinding[] {
   if (document.kind !== 'AuthorizationPolicy') return [];
-  return rulesOf(document).flatMap((rule) => {
-    const plain = [
-      ...valuePaths(rule, 'from', 'source', LITERAL_STAR_SOURCE_FIELDS),
-      ...valuePaths(rule, 'to', 'operation', LITERAL_STAR_OPERATION_FIELDS),
-      ...conditionValuePaths(
-        rule,
-        (key) => LITERAL_STAR_KEY.test(key) && key !== REQUEST_PRINCIPAL_KEY,
-      ),
-    ].filter(({ value }) => !PATH_TEMPLATE.test(value) && hasLiteralStar(value));
-    const principals = [
-      ...valuePaths(rule, 'from', 'source', REQUEST_PRINCIPAL_SOURCE_FIELDS),
-      ...conditionValuePaths(rule, (key) => key === REQUEST_PRINCIPAL_KEY),
-    ].filter(({ value }) => requestPrincipalParts(value).some(hasLiteralStar));
-    return [...plain, ...principals].map(({ path, value }) =>
-      warning('IZT-C-W007', path, {
-        message: `"${value}" has a \`*\` that Istio matches literally (only a leading, trailing or lone \`*\` is a wildcard)`,
-        fix: 'use one leading or trailing `*` (prefix/suffix match), or list the values explicitly',
-      }),
-    );
-  });
+  const found: FoundValue[] = [];
+  for (const rule of rulesOf(document)) {
+    const plain = isPlainLiteralStar;
+    addValuePaths(found, rule, 'from', LITERAL_STAR_SOURCE_FIELDS, plain);
+    addValuePaths(found, rule, 'to', LITERAL_STAR_OPERATION_FIELDS, plain);
+    addConditionValuePaths(found, rule, isLiteralStarKey, plain);
+    const principal = isPrincipalLiteralStar;
+    addValuePaths(found, rule, 'from', REQUEST_PRINCIPAL_SOURCE_FIELDS, principal);
+    addConditionValuePaths(found, rule, isRequestPrincipalKey, principal);
+  }
+  return found.map(({ path, value }) =>
+    warning('IZT-C-W007', path, {
+      message: `"${value}" has a \`*\` that Istio matches literally (only a leading, trailing or lone \`*\` is a wildcard)`,
+      fix: 'use one leading or trailing `*` (prefix/suffix match), or list the values explicitly',
+    }),
+  );
+}
+
+function isLiteralStarKey(key: string): boolean {
+  return LITERAL_STAR_KEY.test(key) && key !== REQUEST_PRINCIPAL_KEY;
+}
+
+function isRequestPrincipalKey(key: string): boolean {
+  return key === REQUEST_PRINCIPAL_KEY;
 }
 
 /** IZT-C-W008: the proxy rejects lower-case methods with 400, so the value never matches. */
 function lowerCaseMethod(document: IstioDocument): RuleFinding[] {
   if (document.kind !== 'AuthorizationPolicy') return [];
-  return rulesOf(document).flatMap((rule) =>
-    valuePaths(rule, 'to', 'operation', ['methods', 'notMethods'])
-      .filter(({ value }) => value !== value.toUpperCase())
-      .map(({ path, value }) =>
-        warning('IZT-C-W008', path, {
-          message: `method "${value}" is not upper-case; the proxy rejects lower-case methods with 400, so it never matches`,
-          fix: `write "${value.toUpperCase()}"`,
-        }),
-      ),
+  const found: FoundValue[] = [];
+  for (const rule of rulesOf(document)) {
+    addValuePaths(found, rule, 'to', METHOD_FIELDS, isNotUpperCase);
+  }
+  return found.map(({ path, value }) =>
+    warning('IZT-C-W008', path, {
+      message: `method "${value}" is not upper-case; the proxy rejects lower-case methods with 400, so it never matches`,
+      fix: `write "${value.toUpperCase()}"`,
+    }),
   );
 }
 
 /** IZT-C-W009: a host without its `:*` variant misses requests whose Host carries a port. */
 function hostWithoutPortVariant(document: IstioDocument): RuleFinding[] {
   if (document.kind !== 'AuthorizationPolicy') return [];
-  return rulesOf(document).flatMap((rule) =>
-    entriesOf(rule, 'to', 'operation').flatMap(({ body, path }) =>
-      ['hosts', 'notHosts'].flatMap((field) => {
-        const hosts = stringsOf(body[field]);
-        const listed = new Set(hosts.map((host) => host.toLowerCase()));
-        return hosts
-          .map((host, index) => ({ host, index }))
-          .filter(({ host }) => needsPortVariant(host) && !listed.has(`${host.toLowerCase()}:*`))
-          .map(({ host, index }) =>
-            warning('IZT-C-W009', `${path}.${field}[${index}]`, {
-              message: `host "${host}" has no "${host}:*" beside it; a Host header with a port does not match`,
-              fix: `add "${host}:*" to ${field}`,
-            }),
-          );
+  const findings: RuleFinding[] = [];
+  for (const rule of rulesOf(document)) {
+    for (const { body, path, lists } of entriesOf(rule, 'to')) {
+      for (const field of HOST_FIELDS) {
+        if (listOf(lists, field) === undefined) continue;
+        findings.push(...hostsWithoutPortVariant(body, path, field));
+      }
+    }
+  }
+  return findings;
+}
+
+// The index in the path counts the string hosts only.
+function hostsWithoutPortVariant(operation: Obj, path: string, field: string): RuleFinding[] {
+  const hosts = stringsOf(operation[field]);
+  const listed = new Set(hosts.map((host) => host.toLowerCase()));
+  return hosts
+    .map((host, index) => ({ host, index }))
+    .filter(({ host }) => needsPortVariant(host) && !listed.has(`${host.toLowerCase()}:*`))
+    .map(({ host, index }) =>
+      warning('IZT-C-W009', `${path}.${field}[${index}]`, {
+        message: `host "${host}" has no "${host}:*" beside it; a Host header with a port does not match`,
+        fix: `add "${host}:*" to ${field}`,
       }),
-    ),
-  );
+    );
+}
+
+function isNotUpperCase(value: string): boolean {
+  return value !== value.toUpperCase();
 }
 
 function needsPortVariant(host: string): boolean {
@@ -293,6 +332,14 @@ function needsPortVariant(host: string): boolean {
   // leading `*` the suffix match wins and a trailing `*` would be literal (IZT-C-W007), so no
   // `:*` variant can be written.
   return host !== '' && !host.startsWith('*') && !host.endsWith('*') && !host.includes(':');
+}
+
+function isPlainLiteralStar(value: string): boolean {
+  return !PATH_TEMPLATE.test(value) && hasLiteralStar(value);
+}
+
+function isPrincipalLiteralStar(value: string): boolean {
+  return requestPrincipalParts(value).some(hasLiteralStar);
 }
 
 function hasLiteralStar(value: string): boolean {
@@ -375,7 +422,7 @@ function matchEverythingRule(document: IstioDocument): RuleFinding[] {
   if (action !== 'ALLOW' && action !== 'DENY') return [];
   const effect = action === 'ALLOW' ? 'allows every request' : 'denies every request';
   return rulesOf(document)
-    .filter((rule) => ['from', 'to', 'when'].every((part) => !hasItems(rule.body[part])))
+    .filter((rule) => RULE_PARTS.every((part) => !hasItems(rule.body[part])))
     .map(({ path }) =>
       warning('IZT-C-W013', path, {
         message: `${action} rule with no from, to or when matches everything: it ${effect} to the selected workloads`,
@@ -387,20 +434,22 @@ function matchEverythingRule(document: IstioDocument): RuleFinding[] {
 /** IZT-C-W014: `*` in an identity field of an ALLOW means "any mTLS peer", not "anyone". */
 function anyPeerWildcardInAllow(document: IstioDocument): RuleFinding[] {
   if (authorizationAction(document) !== 'ALLOW') return [];
-  return rulesOf(document).flatMap((rule) =>
-    [
-      ...valuePaths(rule, 'from', 'source', ANY_PEER_SOURCE_FIELDS),
-      ...conditionValuePaths(rule, (key) => ANY_PEER_KEYS.includes(key)),
-    ]
-      .filter(({ value }) => value === '*')
-      .map(({ path }) =>
-        warning('IZT-C-W014', path, {
-          message:
-            '`*` here means any authenticated (mTLS) peer, not anyone: plaintext callers without a sidecar are denied',
-          fix: 'keep it if only mesh workloads may call; to allow anyone, drop the source field',
-        }),
-      ),
+  const found: FoundValue[] = [];
+  for (const rule of rulesOf(document)) {
+    addValuePaths(found, rule, 'from', ANY_PEER_SOURCE_FIELDS, isLoneStar);
+    addConditionValuePaths(found, rule, isAnyPeerKey, isLoneStar);
+  }
+  return found.map(({ path }) =>
+    warning('IZT-C-W014', path, {
+      message:
+        '`*` here means any authenticated (mTLS) peer, not anyone: plaintext callers without a sidecar are denied',
+      fix: 'keep it if only mesh workloads may call; to allow anyone, drop the source field',
+    }),
   );
+}
+
+function isAnyPeerKey(key: string): boolean {
+  return ANY_PEER_KEYS.includes(key);
 }
 
 // ---- IZT-C-W015: the dry-run annotation -----------------------------------------------------
@@ -423,12 +472,14 @@ function dryRunFalse(document: IstioDocument): RuleFinding[] {
 
 /** IZT-C-W003: without a policy requiring a token, requests without one are accepted. */
 function requestAuthenticationNotRequired(documents: readonly IstioDocument[]) {
-  const policies = documents.filter((document) => requiresToken(document));
+  const requests = documents
+    // A RequestAuthentication without jwtRules has no effect at all.
+    .filter((document) => document.kind === 'RequestAuthentication')
+    .filter((document) => hasItems(specOf(document).jwtRules));
+  // Most inputs hold no RequestAuthentication: then no policy needs reading.
+  const policies = requests.length === 0 ? [] : documents.filter(requiresToken);
   return (
-    documents
-      // A RequestAuthentication without jwtRules has no effect at all.
-      .filter((document) => document.kind === 'RequestAuthentication')
-      .filter((document) => hasItems(specOf(document).jwtRules))
+    requests
       .filter((document) => !policies.some((policy) => coversSameWorkloads(policy, document)))
       .map((document) => ({
         document,
@@ -448,7 +499,7 @@ function requiresToken(document: IstioDocument): boolean {
     action === 'ALLOW' ? ['requestPrincipals', 'values'] : ['notRequestPrincipals', 'notValues'];
   return rulesOf(document).some(
     (rule) =>
-      entriesOf(rule, 'from', 'source').some(({ body }) => hasItems(body[field])) ||
+      entriesOf(rule, 'from').some(({ lists }) => listOf(lists, field) !== undefined) ||
       conditionsOf(rule).some(
         ({ body }) =>
           typeof body.key === 'string' &&
@@ -489,23 +540,23 @@ function identityWithoutStrictMtls(documents: readonly IstioDocument[]) {
     (document) => document.kind === 'PeerAuthentication',
   );
   if (peerAuthentications.length === 0) return [];
-  return documents
-    .filter((document) => document.kind === 'AuthorizationPolicy')
-    .flatMap((document) => {
-      const path = firstIdentityPath(document);
-      const lax =
-        path === undefined ? undefined : laxPeerAuthentication(document, peerAuthentications);
-      if (path === undefined || lax === undefined) return [];
-      return [
-        {
-          document,
-          finding: warning('IZT-C-W004', path, {
-            message: `matches peer identity, but PeerAuthentication ${lax.namespace}/${nameOf(lax.document)} leaves mTLS ${lax.mode}; plaintext callers have no identity and ${notePlaintext(document)}`,
-            fix: 'set mTLS to STRICT for these workloads, or require an identity: add `principals: ["*"]` to ALLOW sources / a DENY with `notPrincipals: ["*"]`',
-          }),
-        },
-      ];
+  const found: { document: IstioDocument; finding: RuleFinding }[] = [];
+  for (const document of documents) {
+    if (document.kind !== 'AuthorizationPolicy') continue;
+    // The PeerAuthentications first: most policies are under STRICT mTLS, and then the policy's
+    // fields need no reading.
+    const lax = laxPeerAuthentication(document, peerAuthentications);
+    const path = lax === undefined ? undefined : firstIdentityPath(document);
+    if (path === undefined || lax === undefined) continue;
+    found.push({
+      document,
+      finding: warning('IZT-C-W004', path, {
+        message: `matches peer identity, but PeerAuthentication ${lax.namespace}/${nameOf(lax.document)} leaves mTLS ${lax.mode}; plaintext callers have no identity and ${notePlaintext(document)}`,
+        fix: 'set mTLS to STRICT for these workloads, or require an identity: add `principals: ["*"]` to ALLOW sources / a DENY with `notPrincipals: ["*"]`',
+      }),
     });
+  }
+  return found;
 }
 
 function notePlaintext(document: IstioDocument): string {
@@ -516,12 +567,11 @@ function notePlaintext(document: IstioDocument): string {
 
 function firstIdentityPath(document: IstioDocument): string | undefined {
   for (const rule of rulesOf(document)) {
-    const paths = [
-      ...fieldPaths(rule, 'from', 'source', IDENTITY_SOURCE_FIELDS),
-      ...conditionsOf(rule)
-        .filter(({ body }) => typeof body.key === 'string' && IDENTITY_KEYS.includes(body.key))
-        .map(({ path }) => path),
-    ];
+    const paths: string[] = [];
+    addFieldPaths(paths, rule, 'from', IDENTITY_SOURCE_FIELDS);
+    for (const { body, path } of conditionsOf(rule)) {
+      if (typeof body.key === 'string' && IDENTITY_KEYS.includes(body.key)) paths.push(path);
+    }
     if (paths.length > 0) return paths[0];
   }
   return undefined;
@@ -543,14 +593,13 @@ function laxPeerAuthentication(
   peerAuthentications: readonly IstioDocument[],
 ): LaxMode | undefined {
   const rootPolicy = policy.namespace === DEFAULT_ROOT_NAMESPACE;
-  const levelOf = (namespace: string) =>
-    peerAuthentications.filter(
-      (pa) => pa.namespace === namespace && !hasSelectorLabels(specOf(pa)),
-    );
   const namespaceLevel = rootPolicy
     ? []
-    : levelOf(policy.namespace).filter((pa) => modeOf(pa) !== MODE_UNSET);
-  const base = namespaceLevel.length > 0 ? namespaceLevel : levelOf(DEFAULT_ROOT_NAMESPACE);
+    : levelOf(peerAuthentications, policy.namespace).filter((pa) => modeOf(pa) !== MODE_UNSET);
+  const base =
+    namespaceLevel.length > 0
+      ? namespaceLevel
+      : levelOf(peerAuthentications, DEFAULT_ROOT_NAMESPACE);
   for (const pa of base) {
     // At mesh level UNSET means PERMISSIVE.
     const mode = modeOf(pa) === MODE_UNSET ? 'PERMISSIVE' : modeOf(pa);
@@ -570,6 +619,13 @@ function laxPeerAuthentication(
     if (mode !== undefined) return { document: pa, namespace: pa.namespace, mode };
   }
   return undefined;
+}
+
+/** The PeerAuthentications without a workload selector in `namespace`. */
+function levelOf(peerAuthentications: readonly IstioDocument[], namespace: string) {
+  return peerAuthentications.filter(
+    (pa) => pa.namespace === namespace && !hasSelectorLabels(specOf(pa)),
+  );
 }
 
 function modeOf(document: IstioDocument): string {
@@ -597,6 +653,15 @@ type Obj = Record<string, unknown>;
 interface Located {
   body: Obj;
   path: string;
+}
+
+/** A rule of a policy, with views of it filled in on first use (see rulesOf). */
+interface RuleView extends Located {
+  rule: PolicyRule;
+  sources: PolicyEntry[] | undefined;
+  operations: PolicyEntry[] | undefined;
+  conditions: Located[] | undefined;
+  httpOnlyFields: string[] | undefined;
 }
 
 function warning(code: string, path: string, text: { message: string; fix: string }): RuleFinding {
@@ -656,74 +721,124 @@ function authorizationAction(document: IstioDocument): string | undefined {
   return action === undefined ? 'ALLOW' : typeof action === 'string' ? action : undefined;
 }
 
-function rulesOf(document: IstioDocument): Located[] {
-  if (document.kind !== 'AuthorizationPolicy') return [];
-  const rules = specOf(document).rules;
-  if (!Array.isArray(rules)) return [];
-  return rules.flatMap((rule, index) =>
-    // A `null` rule decodes to `{}` in istiod.
-    rule === null || isObj(rule) ? [{ body: asObj(rule), path: `spec.rules[${index}]` }] : [],
-  );
+/** The rules of a policy, each with the views of it that several lint rules read. */
+const rulesOf = memoizedByDocument((document: IstioDocument): RuleView[] => {
+  const views: RuleView[] = [];
+  for (const rule of policyRules(document)) {
+    // A `null` rule decodes to `{}` in istiod; other items that are not maps are left out.
+    if (rule.item === null || isObj(rule.item)) views.push(ruleView(rule));
+  }
+  return views;
+});
+
+// Every view has every field from the start, so all views share one shape.
+function ruleView(rule: PolicyRule): RuleView {
+  return {
+    body: rule.rule,
+    path: rule.path,
+    rule,
+    sources: undefined,
+    operations: undefined,
+    conditions: undefined,
+    httpOnlyFields: undefined,
+  };
 }
 
-/** The `source`/`operation` bodies of a rule's `from`/`to` entries, with their paths. */
-function entriesOf(rule: Located, part: 'from' | 'to', body: 'source' | 'operation'): Located[] {
-  const entries = rule.body[part];
-  if (!Array.isArray(entries)) return [];
-  return entries.flatMap((entry, index) => {
-    const inner = asObj(entry)[body];
-    return isObj(inner) ? [{ body: inner, path: `${rule.path}.${part}[${index}].${body}` }] : [];
-  });
+/**
+ * The `source`/`operation` maps of a rule's `from`/`to` entries (others are left out), with their
+ * paths and match lists (policy.ts: the fields of a source or operation only).
+ */
+function entriesOf(rule: RuleView, part: 'from' | 'to'): PolicyEntry[] {
+  if (part === 'from') {
+    rule.sources ??= mapEntries(rule.rule.from);
+    return rule.sources;
+  }
+  rule.operations ??= mapEntries(rule.rule.to);
+  return rule.operations;
 }
 
-function conditionsOf(rule: Located): Located[] {
-  const when = rule.body.when;
-  if (!Array.isArray(when)) return [];
-  return when.flatMap((condition, index) =>
-    isObj(condition) ? [{ body: condition, path: `${rule.path}.when[${index}]` }] : [],
-  );
+function mapEntries(entries: PolicyEntry[]): PolicyEntry[] {
+  return entries.every(({ inner }) => isObj(inner))
+    ? entries
+    : entries.filter(({ inner }) => isObj(inner));
 }
 
-function conditionKeys(rule: Located): string[] {
+function conditionsOf(rule: RuleView): Located[] {
+  rule.conditions ??= rule.rule.when
+    .filter(({ item }) => isObj(item))
+    .map(({ condition, path }) => ({ body: condition, path }));
+  return rule.conditions;
+}
+
+function conditionKeys(rule: RuleView): string[] {
   return conditionsOf(rule)
     .map(({ body }) => body.key)
     .filter((key): key is string => typeof key === 'string');
 }
 
-/** Paths of the given fields that hold a non-empty list, relative to the rule. */
-function fieldPaths(
-  rule: Located,
+/** Adds the paths of the given fields that hold a non-empty list. */
+function addFieldPaths(
+  paths: string[],
+  rule: RuleView,
   part: 'from' | 'to',
-  body: 'source' | 'operation',
-  fields: string[],
-) {
-  return entriesOf(rule, part, body).flatMap(({ body: inner, path }) =>
-    fields.filter((field) => hasItems(inner[field])).map((field) => `${path}.${field}`),
-  );
+  fields: readonly string[],
+): void {
+  for (const { path, lists } of entriesOf(rule, part)) {
+    for (const field of fields) {
+      if (listOf(lists, field) !== undefined) paths.push(`${path}.${field}`);
+    }
+  }
 }
 
-function valuePaths(
-  rule: Located,
+interface FoundValue {
+  value: string;
+  path: string;
+}
+
+/** Adds the string values of the given fields that pass `test`, with their paths. */
+function addValuePaths(
+  found: FoundValue[],
+  rule: RuleView,
   part: 'from' | 'to',
-  body: 'source' | 'operation',
-  fields: string[],
-) {
-  return entriesOf(rule, part, body).flatMap(({ body: inner, path }) =>
-    fields.flatMap((field) => indexedStrings(inner[field], `${path}.${field}`)),
-  );
+  fields: readonly string[],
+  test: (value: string) => boolean,
+): void {
+  for (const { path, lists } of entriesOf(rule, part)) {
+    for (const field of fields) addStrings(found, listOf(lists, field), path, field, test);
+  }
 }
 
-function conditionValuePaths(rule: Located, keyMatches: (key: string) => boolean) {
-  return conditionsOf(rule)
-    .filter(({ body }) => typeof body.key === 'string' && keyMatches(body.key))
-    .flatMap(({ body, path }) =>
-      ['values', 'notValues'].flatMap((field) => indexedStrings(body[field], `${path}.${field}`)),
-    );
+/** Adds the string values and notValues of conditions on matching keys that pass `test`. */
+function addConditionValuePaths(
+  found: FoundValue[],
+  rule: RuleView,
+  keyMatches: (key: string) => boolean,
+  test: (value: string) => boolean,
+): void {
+  for (const { body, path } of conditionsOf(rule)) {
+    if (typeof body.key !== 'string' || !keyMatches(body.key)) continue;
+    addStrings(found, body.values, path, 'values', test);
+    addStrings(found, body.notValues, path, 'notValues', test);
+  }
 }
 
-function indexedStrings(list: unknown, path: string): { value: string; path: string }[] {
-  if (!Array.isArray(list)) return [];
-  return list.flatMap((value, index) =>
-    typeof value === 'string' ? [{ value, path: `${path}[${index}]` }] : [],
-  );
+// Only the values that pass get a path: most pass no lint rule's test.
+function addStrings(
+  found: FoundValue[],
+  list: unknown,
+  parent: string,
+  field: string,
+  test: (value: string) => boolean,
+): void {
+  if (!Array.isArray(list)) return;
+  for (let index = 0; index < list.length; index += 1) {
+    const value: unknown = list[index];
+    if (typeof value === 'string' && test(value)) {
+      found.push({ value, path: `${parent}.${field}[${index}]` });
+    }
+  }
+}
+
+function isLoneStar(value: string): boolean {
+  return value === '*';
 }

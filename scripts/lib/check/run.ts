@@ -7,6 +7,7 @@
 
 import { CRD_RULES } from './crd.js';
 import { LINT_DOCUMENT_RULES, LINT_INPUT_RULES } from './lint.js';
+import { withDocumentMemo } from './memo.js';
 import type { CheckFinding, DocumentRule, IstioDocument, RuleFinding } from './types.js';
 import { WEBHOOK_RULES } from './webhook.js';
 
@@ -19,16 +20,21 @@ const SEVERITY_ORDER = { error: 0, warning: 1 } as const;
 
 /** Every finding of every rule on `documents`, sorted. */
 export function checkDocuments(documents: readonly IstioDocument[]): CheckFinding[] {
-  const findings: CheckFinding[] = [];
-  for (const document of documents) {
-    for (const rule of DOCUMENT_RULES) {
-      for (const finding of rule(document)) findings.push(located(document, finding));
+  return withDocumentMemo(() => {
+    const findings: CheckFinding[] = [];
+    // Document by document, so that the views rules share are computed once per document.
+    for (const document of documents) {
+      for (const rule of DOCUMENT_RULES) {
+        for (const finding of rule(document)) findings.push(located(document, finding));
+      }
     }
-  }
-  for (const rule of LINT_INPUT_RULES) {
-    for (const { document, finding } of rule(documents)) findings.push(located(document, finding));
-  }
-  return sortFindings(findings);
+    for (const rule of LINT_INPUT_RULES) {
+      for (const { document, finding } of rule(documents)) {
+        findings.push(located(document, finding));
+      }
+    }
+    return sortFindings(findings);
+  });
 }
 
 /** Findings sorted by file, document index, severity (errors first), path and code. */

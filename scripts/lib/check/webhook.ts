@@ -13,6 +13,9 @@
 
 import { X509Certificate } from 'node:crypto';
 
+import { fieldOrder, setLists, setsAny, type SetList } from './lists.js';
+import { memoizedByDocument } from './memo.js';
+import { policyRules, type PolicyCondition, type PolicyEntry, type PolicyRule } from './policy.js';
 import { keyPath } from './path.js';
 import type { DocumentRule, IstioDocument, RuleFinding, Severity } from './types.js';
 
@@ -37,32 +40,9 @@ const TARGET_KINDS = [
   'gateway.networking.k8s.io/GatewayClass',
 ];
 
-const SOURCE_FIELDS = [
-  'principals',
-  'notPrincipals',
-  'requestPrincipals',
-  'notRequestPrincipals',
-  'namespaces',
-  'notNamespaces',
-  'serviceAccounts',
-  'notServiceAccounts',
-  'trustDomains',
-  'notTrustDomains',
-  'ipBlocks',
-  'notIpBlocks',
-  'remoteIpBlocks',
-  'notRemoteIpBlocks',
-];
-const OPERATION_FIELDS = [
-  'hosts',
-  'notHosts',
-  'ports',
-  'notPorts',
-  'methods',
-  'notMethods',
-  'paths',
-  'notPaths',
-];
+const CONDITION_VALUE_FIELDS = ['values', 'notValues'];
+const CONDITION_VALUE_ORDER = fieldOrder(CONDITION_VALUE_FIELDS);
+const FROM_AND_TO = ['from', 'to'] as const;
 const IP_FIELDS = ['ipBlocks', 'notIpBlocks', 'remoteIpBlocks', 'notRemoteIpBlocks'];
 const PORT_FIELDS = ['ports', 'notPorts'];
 const PATH_FIELDS = ['paths', 'notPaths'];
@@ -128,6 +108,7 @@ const MAX_UINT32 = 4294967295;
 // RFC 3986 pchar, the only characters a literal segment of a templated path may hold.
 const PATH_LITERAL = /^[a-zA-Z0-9-._~%!$&'()+,;:@=]+$/;
 const STRICT_HEADER_NAME = /^[-_A-Za-z0-9]+$/;
+const DIGITS = /^\d+$/;
 
 const NANOS_PER_MS = 1_000_000n;
 const MAX_DURATION = 1n << 63n;
@@ -413,7 +394,7 @@ function customWithoutProvider(doc: IstioDocument): RuleFinding[] {
 
 function customUnsupportedField(doc: IstioDocument): RuleFinding[] {
   if (!isPolicy(doc) || actionOf(doc) !== 'CUSTOM') return [];
-  const fields = sources(doc).flatMap(({ source, path }) =>
+  const fields = sources(doc).flatMap(({ body: source, path }) =>
     CUSTOM_FORBIDDEN_SOURCE_FIELDS.filter((field) => items(source[field]).length > 0).map(
       (field) => ({ what: field, path: `${path}.${field}` }),
     ),
@@ -461,24 +442,27 @@ function denyWithoutRules(doc: IstioDocument): RuleFinding[] {
 // that outcome. Its JSON decoder may instead read `[]` as absent, which matches any source or
 // operation: either way the rule does not say what its author meant, so it is an error here.
 function emptyFromOrTo(doc: IstioDocument): RuleFinding[] {
-  return rules(doc).flatMap(({ rule, path }) =>
-    ['from', 'to']
-      .filter((field) => Array.isArray(rule[field]) && (rule[field] as unknown[]).length === 0)
-      .map((field) =>
+  const findings: RuleFinding[] = [];
+  for (const { rule, path } of rules(doc)) {
+    for (const field of FROM_AND_TO) {
+      if (!isEmptyList(rule[field])) continue;
+      findings.push(
         error(
           'EMPTY-FROM-OR-TO',
           `${path}.${field}`,
           `${field} is an empty list`,
           `list at least one entry, or remove ${field} to match any`,
         ),
-      ),
-  );
+      );
+    }
+  }
+  return findings;
 }
 
 function fromWithoutSource(doc: IstioDocument): RuleFinding[] {
   return entries(doc, 'from')
-    .filter(({ entry }) => !isPresent(entry.source))
-    .map(({ path }) =>
+    .filter(({ inner }) => !isPresent(inner))
+    .map(({ entryPath: path }) =>
       error(
         'FROM-WITHOUT-SOURCE',
         path,
@@ -490,8 +474,8 @@ function fromWithoutSource(doc: IstioDocument): RuleFinding[] {
 
 function toWithoutOperation(doc: IstioDocument): RuleFinding[] {
   return entries(doc, 'to')
-    .filter(({ entry }) => !isPresent(entry.operation))
-    .map(({ path }) =>
+    .filter(({ inner }) => !isPresent(inner))
+    .map(({ entryPath: path }) =>
       error(
         'TO-WITHOUT-OPERATION',
         path,
@@ -503,7 +487,7 @@ function toWithoutOperation(doc: IstioDocument): RuleFinding[] {
 
 function emptySource(doc: IstioDocument): RuleFinding[] {
   return sources(doc)
-    .filter(({ source }) => SOURCE_FIELDS.every((field) => items(source[field]).length === 0))
+    .filter(({ lists }) => lists.length === 0)
     .map(({ path }) =>
       error(
         'EMPTY-SOURCE',
@@ -516,9 +500,7 @@ function emptySource(doc: IstioDocument): RuleFinding[] {
 
 function emptyOperation(doc: IstioDocument): RuleFinding[] {
   return operations(doc)
-    .filter(({ operation }) =>
-      OPERATION_FIELDS.every((field) => items(operation[field]).length === 0),
-    )
+    .filter(({ lists }) => lists.length === 0)
     .map(({ path }) =>
       error(
         'EMPTY-OPERATION',
@@ -532,9 +514,8 @@ function emptyOperation(doc: IstioDocument): RuleFinding[] {
 function serviceAccountsWithPrincipals(doc: IstioDocument): RuleFinding[] {
   return sources(doc)
     .filter(
-      ({ source }) =>
-        SERVICE_ACCOUNT_FIELDS.some((field) => items(source[field]).length > 0) &&
-        PEER_IDENTITY_FIELDS.some((field) => items(source[field]).length > 0),
+      ({ lists }) =>
+        setsAny(lists, SERVICE_ACCOUNT_FIELDS) && setsAny(lists, PEER_IDENTITY_FIELDS),
     )
     .map(({ path }) =>
       error(
@@ -547,64 +528,50 @@ function serviceAccountsWithPrincipals(doc: IstioDocument): RuleFinding[] {
 }
 
 function emptyValue(doc: IstioDocument): RuleFinding[] {
-  const lists = [
-    ...sources(doc).flatMap(({ source, path }) => fieldLists(source, SOURCE_FIELDS, path)),
-    ...operations(doc).flatMap(({ operation, path }) =>
-      fieldLists(operation, OPERATION_FIELDS, path),
-    ),
-    ...checkedConditions(doc).flatMap(({ condition, path }) =>
-      fieldLists(condition, ['values', 'notValues'], path),
-    ),
-  ];
-  return lists
-    .flatMap(({ list, path }) => stringItems(list, path))
-    .filter(({ value }) => value === '')
-    .map(({ path }) =>
-      error('EMPTY-VALUE', path, 'empty string in a match list', 'remove the empty entry'),
-    );
+  const lists = [...sourceLists(doc), ...operationLists(doc), ...conditionLists(doc)];
+  return matchingStrings(lists, isEmptyString).map(({ path }) =>
+    error('EMPTY-VALUE', path, 'empty string in a match list', 'remove the empty entry'),
+  );
 }
 
 function invalidIp(doc: IstioDocument): RuleFinding[] {
-  return [
-    ...sources(doc).flatMap(({ source, path }) => fieldLists(source, IP_FIELDS, path)),
-    ...conditionValueLists(doc, (key) => IP_KEYS.includes(key)),
-  ]
-    .flatMap(({ list, path }) => stringItems(list, path))
-    .filter(({ value }) => value !== '' && !isIpOrCidr(value))
-    .map(({ value, path }) =>
+  const lists = [
+    ...listsOf(sourceLists(doc), IP_FIELDS),
+    ...conditionLists(doc).filter(({ key }) => IP_KEYS.includes(key)),
+  ];
+  return matchingStrings(lists, (value) => value !== '' && !isIpOrCidr(value)).map(
+    ({ value, path }) =>
       error(
         'INVALID-IP',
         path,
         `'${value}' is not an IP address or CIDR range`,
         'use an address like 10.0.0.1 or a range like 10.0.0.0/16 (no wildcards)',
       ),
-    );
+  );
 }
 
 function invalidPort(doc: IstioDocument): RuleFinding[] {
-  return [
-    ...operations(doc).flatMap(({ operation, path }) => fieldLists(operation, PORT_FIELDS, path)),
-    ...conditionValueLists(doc, (key) => key === 'destination.port'),
-  ]
-    .flatMap(({ list, path }) => stringItems(list, path))
-    .filter(({ value }) => value !== '' && !isPort(value))
-    .map(({ value, path }) =>
-      error(
-        'INVALID-PORT',
-        path,
-        `'${value}' is not a port number from 0 to 65535`,
-        'use one decimal port number per entry (no names, ranges or wildcards)',
-      ),
-    );
+  const lists = [
+    ...listsOf(operationLists(doc), PORT_FIELDS),
+    ...conditionLists(doc).filter(({ key }) => key === 'destination.port'),
+  ];
+  return matchingStrings(lists, (value) => value !== '' && !isPort(value)).map(({ value, path }) =>
+    error(
+      'INVALID-PORT',
+      path,
+      `'${value}' is not a port number from 0 to 65535`,
+      'use one decimal port number per entry (no names, ranges or wildcards)',
+    ),
+  );
 }
 
 function serviceAccountsTooMany(doc: IstioDocument): RuleFinding[] {
   return serviceAccountLists(doc)
-    .filter(({ list }) => items(list).length > MAX_SERVICE_ACCOUNTS)
-    .map(({ path }) =>
+    .filter(({ list }) => list.length > MAX_SERVICE_ACCOUNTS)
+    .map(({ parent, field }) =>
       error(
         'SERVICE-ACCOUNTS-TOO-MANY',
-        path,
+        `${parent}.${field}`,
         `more than ${MAX_SERVICE_ACCOUNTS} service accounts in one list`,
         'split them across several from entries or rules',
       ),
@@ -612,66 +579,58 @@ function serviceAccountsTooMany(doc: IstioDocument): RuleFinding[] {
 }
 
 function serviceAccountFormat(doc: IstioDocument): RuleFinding[] {
-  return serviceAccountLists(doc)
-    .flatMap(({ list, path }) => stringItems(list, path))
-    .map(({ value, path }) => ({ value, path, problem: serviceAccountProblem(value) }))
-    .filter(({ problem }) => problem !== undefined)
-    .map(({ value, path, problem }) =>
+  const lists = serviceAccountLists(doc);
+  return matchingStrings(lists, (value) => serviceAccountProblem(value) !== undefined).map(
+    ({ value, path }) =>
       error(
         'SERVICE-ACCOUNT-FORMAT',
         path,
-        `service account '${value}' ${problem}`,
+        `service account '${value}' ${serviceAccountProblem(value)}`,
         "write 'name' or 'namespace/name', without wildcards",
       ),
-    );
+  );
 }
 
 function trustDomainWildcard(doc: IstioDocument): RuleFinding[] {
-  return [
-    ...sources(doc).flatMap(({ source, path }) => fieldLists(source, TRUST_DOMAIN_FIELDS, path)),
-    ...conditionValueLists(doc, (key) => key === 'source.trustDomain'),
-  ]
-    .flatMap(({ list, path }) => stringItems(list, path))
-    .filter(({ value }) => value !== '' && !isWildcardValue(value))
-    .map(({ value, path }) =>
+  const lists = [
+    ...listsOf(sourceLists(doc), TRUST_DOMAIN_FIELDS),
+    ...conditionLists(doc).filter(({ key }) => key === 'source.trustDomain'),
+  ];
+  return matchingStrings(lists, (value) => value !== '' && !isWildcardValue(value)).map(
+    ({ value, path }) =>
       error(
         'TRUST-DOMAIN-WILDCARD',
         path,
         `trust domain '${value}' may hold one '*', and only at its start or end`,
         "use one '*' at the start or end only, as in '*.example.com' or 'prod-*'",
       ),
-    );
+  );
 }
 
 function trustDomainSlash(doc: IstioDocument): RuleFinding[] {
-  return sources(doc)
-    .flatMap(({ source, path }) => fieldLists(source, TRUST_DOMAIN_FIELDS, path))
-    .flatMap(({ list, path }) => stringItems(list, path))
-    .filter(({ value }) => value.includes('/') && isWildcardValue(value))
-    .map(({ value, path }) =>
+  const lists = listsOf(sourceLists(doc), TRUST_DOMAIN_FIELDS);
+  return matchingStrings(lists, (value) => value.includes('/') && isWildcardValue(value)).map(
+    ({ value, path }) =>
       error(
         'TRUST-DOMAIN-SLASH',
         path,
         `trust domain '${value}' contains '/'`,
         "write the bare trust domain, such as 'cluster.local', not a spiffe:// URI",
       ),
-    );
+  );
 }
 
 function invalidPathTemplate(doc: IstioDocument): RuleFinding[] {
-  return operations(doc)
-    .flatMap(({ operation, path }) => fieldLists(operation, PATH_FIELDS, path))
-    .flatMap(({ list, path }) => stringItems(list, path))
-    .map(({ value, path }) => ({ value, path, problem: pathTemplateProblem(value) }))
-    .filter(({ problem }) => problem !== undefined)
-    .map(({ value, path, problem }) =>
+  const lists = listsOf(operationLists(doc), PATH_FIELDS);
+  return matchingStrings(lists, (value) => pathTemplateProblem(value) !== undefined).map(
+    ({ value, path }) =>
       error(
         'INVALID-PATH-TEMPLATE',
         path,
-        `path '${value}' ${problem}`,
+        `path '${value}' ${pathTemplateProblem(value)}`,
         "use '{*}' or '{**}' as whole segments, '{**}' last, other segments plain characters",
       ),
-    );
+  );
 }
 
 // --- AuthorizationPolicy: when ---
@@ -715,22 +674,24 @@ function whenUnknownKey(doc: IstioDocument): RuleFinding[] {
     );
 }
 
+// What to use instead of each retired condition key.
+const RETIRED_KEY_REPLACEMENTS: Readonly<Record<string, string>> = {
+  'destination.namespace': 'the policy namespace (metadata.namespace)',
+  'destination.labels': 'the workload selector',
+  'destination.name': 'a selector or targetRefs',
+  'destination.user': 'a selector or targetRefs',
+};
+
 function whenRetiredKey(doc: IstioDocument): RuleFinding[] {
-  const replacements: Readonly<Record<string, string>> = {
-    'destination.namespace': 'the policy namespace (metadata.namespace)',
-    'destination.labels': 'the workload selector',
-    'destination.name': 'a selector or targetRefs',
-    'destination.user': 'a selector or targetRefs',
-  };
   return checkedConditions(doc)
     .map(({ key, path }) => ({ key, path, attribute: attributeOf(key) }))
-    .filter(({ attribute }) => attribute in replacements)
+    .filter(({ attribute }) => attribute in RETIRED_KEY_REPLACEMENTS)
     .map(({ key, path, attribute }) =>
       error(
         'WHEN-RETIRED-KEY',
         `${path}.key`,
         `'${key}' is no longer a condition key`,
-        `express it with ${replacements[attribute]}`,
+        `express it with ${RETIRED_KEY_REPLACEMENTS[attribute]}`,
       ),
     );
 }
@@ -976,6 +937,10 @@ function isPresent(value: unknown): boolean {
   return value !== undefined && value !== null;
 }
 
+function isEmptyList(value: unknown): boolean {
+  return Array.isArray(value) && value.length === 0;
+}
+
 /** The items of a list field; absent, null and `[]` all decode to no items. */
 function items(value: unknown): unknown[] {
   return Array.isArray(value) ? value : [];
@@ -994,8 +959,28 @@ function stringItems(list: unknown, path: string): { value: string; path: string
   );
 }
 
-function fieldLists(object: Json, fields: readonly string[], path: string) {
-  return fields.map((field) => ({ list: object[field], path: `${path}.${field}` }));
+/**
+ * The string items (null read as '') of `lists` that pass `test`, with their paths. Only matches
+ * get a path: most items pass every check.
+ */
+function matchingStrings(
+  lists: readonly MatchList[],
+  test: (value: string) => boolean,
+): { value: string; path: string }[] {
+  const found: { value: string; path: string }[] = [];
+  for (const { list, parent, field } of lists) {
+    for (let i = 0; i < list.length; i += 1) {
+      const item: unknown = list[i];
+      if (item !== null && typeof item !== 'string') continue;
+      const value = goString(item);
+      if (test(value)) found.push({ value, path: `${parent}.${field}[${i}]` });
+    }
+  }
+  return found;
+}
+
+function isEmptyString(value: string): boolean {
+  return value === '';
 }
 
 function annotation(doc: IstioDocument, name: string): string | undefined {
@@ -1040,84 +1025,160 @@ function enumFields(doc: IstioDocument): { value: unknown; names: string[]; path
   return [{ value: objectOf(spec.mtls).mode, names: MTLS_MODES, path: 'spec.mtls.mode' }, ...ports];
 }
 
-function targetRefs(doc: IstioDocument): { ref: Json; path: string }[] {
-  if (!hasTargetRefs(doc)) return [];
-  const spec = specOf(doc);
-  const single = isPresent(spec.targetRef)
-    ? [{ ref: objectOf(spec.targetRef), path: 'spec.targetRef' }]
-    : [];
-  const list = items(spec.targetRefs).map((ref, i) => ({
-    ref: objectOf(ref),
-    path: `spec.targetRefs[${i}]`,
-  }));
-  return [...single, ...list];
-}
-
-/** Rules of a policy; a null rule decodes to `{}`. */
-function rules(doc: IstioDocument): { rule: Json; path: string }[] {
-  if (!isPolicy(doc)) return [];
-  return items(specOf(doc).rules).map((rule, i) => ({
-    rule: objectOf(rule),
-    path: `spec.rules[${i}]`,
-  }));
-}
-
-function entries(doc: IstioDocument, field: 'from' | 'to'): { entry: Json; path: string }[] {
-  return rules(doc).flatMap(({ rule, path }) =>
-    items(rule[field]).map((entry, i) => ({
-      entry: objectOf(entry),
-      path: `${path}.${field}[${i}]`,
-    })),
-  );
-}
-
-function sources(doc: IstioDocument): { source: Json; path: string }[] {
-  return entries(doc, 'from')
-    .filter(({ entry }) => isPresent(entry.source))
-    .map(({ entry, path }) => ({ source: objectOf(entry.source), path: `${path}.source` }));
-}
-
-function operations(doc: IstioDocument): { operation: Json; path: string }[] {
-  return entries(doc, 'to')
-    .filter(({ entry }) => isPresent(entry.operation))
-    .map(({ entry, path }) => ({
-      operation: objectOf(entry.operation),
-      path: `${path}.operation`,
+const targetRefs = memoizedByDocument(
+  (doc: IstioDocument): { ref: Json; path: string }[] => {
+    if (!hasTargetRefs(doc)) return [];
+    const spec = specOf(doc);
+    const single = isPresent(spec.targetRef)
+      ? [{ ref: objectOf(spec.targetRef), path: 'spec.targetRef' }]
+      : [];
+    const list = items(spec.targetRefs).map((ref, i) => ({
+      ref: objectOf(ref),
+      path: `spec.targetRefs[${i}]`,
     }));
+    return [...single, ...list];
+  },
+);
+
+/**
+ * The parts of a policy the rules read, in document order: its rules, their `from` and `to`
+ * entries, the sources and operations present (`{}` too; null is absent), the conditions, and
+ * the match lists of all of them.
+ */
+interface PolicyView {
+  rules: PolicyRule[];
+  from: PolicyEntry[];
+  to: PolicyEntry[];
+  /** Each present source, with the match lists it sets (see policy.ts). */
+  sources: PolicyEntry[];
+  /** Each present operation, with the match lists it sets. */
+  operations: PolicyEntry[];
+  conditions: PolicyCondition[];
+  /** Conditions whose key and values istiod goes on to check: a key and at least one value. */
+  checkedConditions: { condition: Json; key: string; path: string }[];
+  /** The match lists of the sources, of the operations and of the checked conditions. */
+  sourceLists: MatchList[];
+  operationLists: MatchList[];
+  conditionLists: MatchList[];
 }
 
-function conditions(doc: IstioDocument): { condition: Json; path: string }[] {
-  return rules(doc).flatMap(({ rule, path }) =>
-    items(rule.when).map((condition, i) => ({
-      condition: objectOf(condition),
-      path: `${path}.when[${i}]`,
-    })),
-  );
+/**
+ * A match list that holds items: a field of a source or operation, or the values or notValues of
+ * a checked condition (with its key). Absent, null and empty lists have nothing to check.
+ */
+interface MatchList {
+  field: string;
+  list: unknown[];
+  /** The path of the source, operation or condition holding the list. */
+  parent: string;
+  key: string;
+}
+
+// One pass over the policy (policy.ts) for all the rules that read it.
+const policyView = memoizedByDocument((doc: IstioDocument): PolicyView => {
+  const view: PolicyView = {
+    rules: policyRules(doc),
+    from: [],
+    to: [],
+    sources: [],
+    operations: [],
+    conditions: [],
+    checkedConditions: [],
+    sourceLists: [],
+    operationLists: [],
+    conditionLists: [],
+  };
+  for (const rule of view.rules) {
+    addEntries(view.from, view.sources, view.sourceLists, rule.from);
+    addEntries(view.to, view.operations, view.operationLists, rule.to);
+    addConditions(view, rule.when);
+  }
+  return view;
+});
+
+function addEntries(
+  entries: PolicyEntry[],
+  present: PolicyEntry[],
+  matchLists: MatchList[],
+  ruleEntries: readonly PolicyEntry[],
+): void {
+  for (const entry of ruleEntries) {
+    entries.push(entry);
+    if (!isPresent(entry.inner)) continue;
+    present.push(entry);
+    addMatchLists(matchLists, entry.lists, entry.path, '');
+  }
+}
+
+function addConditions(view: PolicyView, conditions: readonly PolicyCondition[]): void {
+  for (const item of conditions) {
+    view.conditions.push(item);
+    const { condition, path } = item;
+    const key = goString(condition.key);
+    if (key === '' || !hasConditionValues(condition)) continue;
+    view.checkedConditions.push({ condition, key, path });
+    addMatchLists(view.conditionLists, setLists(condition, CONDITION_VALUE_ORDER), path, key);
+  }
+}
+
+function addMatchLists(
+  matchLists: MatchList[],
+  lists: readonly SetList[],
+  parent: string,
+  key: string,
+): void {
+  for (const { field, list } of lists) matchLists.push({ field, list, parent, key });
 }
 
 function hasConditionValues(condition: Json): boolean {
   return items(condition.values).length > 0 || items(condition.notValues).length > 0;
 }
 
-/** Conditions whose key and values istiod goes on to check: a key and at least one value. */
+/** Rules of a policy; a null rule decodes to `{}`. */
+function rules(doc: IstioDocument): PolicyRule[] {
+  return policyView(doc).rules;
+}
+
+function entries(doc: IstioDocument, field: 'from' | 'to'): PolicyEntry[] {
+  return field === 'from' ? policyView(doc).from : policyView(doc).to;
+}
+
+function sources(doc: IstioDocument): PolicyView['sources'] {
+  return policyView(doc).sources;
+}
+
+function operations(doc: IstioDocument): PolicyView['operations'] {
+  return policyView(doc).operations;
+}
+
+function conditions(doc: IstioDocument): PolicyCondition[] {
+  return policyView(doc).conditions;
+}
+
 function checkedConditions(doc: IstioDocument): { condition: Json; key: string; path: string }[] {
-  return conditions(doc)
-    .map(({ condition, path }) => ({ condition, key: goString(condition.key), path }))
-    .filter(({ condition, key }) => key !== '' && hasConditionValues(condition));
+  return policyView(doc).checkedConditions;
 }
 
-function conditionValueLists(doc: IstioDocument, keyMatches: (key: string) => boolean) {
-  return checkedConditions(doc)
-    .filter(({ key }) => keyMatches(key))
-    .flatMap(({ condition, path }) => fieldLists(condition, ['values', 'notValues'], path));
+function sourceLists(doc: IstioDocument): MatchList[] {
+  return policyView(doc).sourceLists;
 }
 
-function serviceAccountLists(doc: IstioDocument) {
-  return [
-    ...sources(doc).flatMap(({ source, path }) => fieldLists(source, SERVICE_ACCOUNT_FIELDS, path)),
-    ...conditionValueLists(doc, (key) => key === 'source.serviceAccount'),
-  ];
+function operationLists(doc: IstioDocument): MatchList[] {
+  return policyView(doc).operationLists;
 }
+
+function conditionLists(doc: IstioDocument): MatchList[] {
+  return policyView(doc).conditionLists;
+}
+
+function listsOf(lists: readonly MatchList[], fields: readonly string[]): MatchList[] {
+  return lists.filter(({ field }) => fields.includes(field));
+}
+
+const serviceAccountLists = memoizedByDocument((doc: IstioDocument): MatchList[] => [
+  ...listsOf(sourceLists(doc), SERVICE_ACCOUNT_FIELDS),
+  ...conditionLists(doc).filter(({ key }) => key === 'source.serviceAccount'),
+]);
 
 /**
  * Which attribute a when-key names, in istiod's order: 'bracketed' for keys that need `a[b]`,
@@ -1220,7 +1281,9 @@ function isWildcardValue(value: string): boolean {
 }
 
 function isPort(value: string): boolean {
-  return /^\d+$/.test(value) && BigInt(value) <= BigInt(MAX_PORT);
+  if (!DIGITS.test(value)) return false;
+  // A Number holds up to 15 digits exactly; longer ones (leading zeros) need a BigInt.
+  return value.length <= 15 ? Number(value) <= MAX_PORT : BigInt(value) <= BigInt(MAX_PORT);
 }
 
 /** What istiod finds wrong with a path (CheckValidPathTemplate), or undefined. */
