@@ -206,6 +206,23 @@ describe('OpenAPI schema', () => {
     ]);
   });
 
+  test('reports a top-level key named validate instead of crashing on it', () => {
+    const doc = document('AuthorizationPolicy', { rules: [{}] });
+    doc.object.validate = 1;
+    assert.deepEqual(codesAndPaths(doc), [['IZT-C-CRD-UNKNOWN-FIELD', 'validate']]);
+  });
+
+  test('reports fields named like members of every object (constructor, toString) as unknown', () => {
+    const spec = { constructor: 1, rules: [{ to: [{ operation: { toString: 'x', ports: ['80'] } }] }] };
+    assert.deepEqual(
+      codesAndPaths(document('AuthorizationPolicy', spec)).filter(([code]) => code === 'IZT-C-CRD-UNKNOWN-FIELD'),
+      [
+        ['IZT-C-CRD-UNKNOWN-FIELD', 'spec.constructor'],
+        ['IZT-C-CRD-UNKNOWN-FIELD', 'spec.rules[0].to[0].operation.toString'],
+      ],
+    );
+  });
+
   test('passes a valid document of each kind', () => {
     for (const apiVersion of API_VERSIONS) {
       assert.deepEqual(findings(document('AuthorizationPolicy', { rules: [{}] }, apiVersion)), []);

@@ -316,7 +316,8 @@ function specOf(document: IstioDocument): Json {
 function checkOpenApiSchema(model: ModelClass, doc: Json, report: Report): void {
   try {
     if (validatesAsCopied(doc)) model.prototype.validate.call(doc);
-    else new model(doc as never).validate();
+    // The model's own copy of a `validate` key would hide the method, so call it from the class.
+    else model.prototype.validate.call(new model(doc as never));
   } catch (error) {
     const errors = schemaErrors(error);
     if (errors === undefined) throw error;
@@ -442,7 +443,9 @@ function walkFields(
   if (!isObject(value)) return;
   const fields = tree as { readonly [field: string]: FieldTree };
   for (const field of Object.keys(value)) {
-    const childTree = fields['*'] ?? fields[field];
+    // Own fields only: `constructor` or `toString` in a document are unknown fields, not
+    // Object.prototype's members.
+    const childTree = Object.hasOwn(fields, '*') ? fields['*'] : Object.hasOwn(fields, field) ? fields[field] : undefined;
     if (childTree === true) continue; // a leaf: nothing below it to check
     at.push(field);
     if (childTree === undefined) report(writtenPath(at), 'field not declared in the schema');
