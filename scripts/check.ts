@@ -18,7 +18,7 @@ import { formatFinding, formatJson, summary } from './lib/check/format.js';
 import { readInputs, STDIN } from './lib/check/read.js';
 import { checkDocuments, sortFindings } from './lib/check/run.js';
 import type { CheckFinding } from './lib/check/types.js';
-import { invocationDirectory } from './lib/values-files.js';
+import { enterInvocationDirectory } from './lib/values-files.js';
 
 const FORMATS = ['text', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -86,15 +86,5 @@ function printFindings(findings: readonly CheckFinding[], format: Format): void 
   else for (const finding of findings) console.log(formatFinding(finding));
 }
 
-// npm runs scripts from the project root; a relative name means what it meant where npm was run.
-function enterInvocationDirectory(): void {
-  const directory = invocationDirectory();
-  try {
-    process.chdir(directory);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`cannot run in ${directory}, where npm was run: ${reason}`);
-  }
-}
 
 if (isEntryPoint(import.meta.url)) runMain('check', () => main(process.argv.slice(2)));

@@ -29,7 +29,7 @@ import {
   type RawOptions,
   type Where,
 } from './lib/explain/request.js';
-import { invocationDirectory } from './lib/values-files.js';
+import { enterInvocationDirectory } from './lib/values-files.js';
 
 const USAGE = `usage: npm run explain -- -f MANIFESTS... --to NAMESPACE/LABEL=VALUE[,LABEL=VALUE] [options]
        npm run explain -- -f MANIFESTS... --batch REQUESTS.yaml [--format text|json]
@@ -279,14 +279,5 @@ function warnAboutInput(manifests: Manifests): void {
   for (const warning of inputWarnings(manifests)) console.error(`explain: warning: ${warning}`);
 }
 
-function enterInvocationDirectory(): void {
-  const directory = invocationDirectory();
-  try {
-    process.chdir(directory);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`cannot run in ${directory}, where npm was run: ${reason}`);
-  }
-}
 
 if (isEntryPoint(import.meta.url)) runMain('explain', () => main(process.argv.slice(2)));

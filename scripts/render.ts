@@ -23,7 +23,7 @@ import { formatFinding } from './lib/check/format.js';
 import { CheckFailedError, isEntryPoint, runMain, UsageError } from './lib/errors.js';
 import { DEFAULT_RELEASE, renderAndCheck, type RenderCheckOptions } from './lib/render-check.js';
 import { DEFAULT_NAMESPACE } from './lib/validation.js';
-import { checkValuesFiles, formatReport, invocationDirectory } from './lib/values-files.js';
+import { checkValuesFiles, enterInvocationDirectory, formatReport } from './lib/values-files.js';
 
 // Flags that send helm's output elsewhere, leaving nothing to check.
 const UNSUPPORTED_FLAGS = ['--output-dir', '--release-name'];
@@ -110,17 +110,6 @@ export function valuesArguments(args: readonly string[]): ValuesArguments {
   return found;
 }
 
-// npm runs scripts from the project root; Helm should read relative paths from where the user
-// was. The chart path passed to Helm is absolute (paths.ts), so it does not depend on this.
-function enterInvocationDirectory(): void {
-  const directory = invocationDirectory();
-  try {
-    process.chdir(directory);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`cannot run in ${directory}, where npm was run: ${reason}`);
-  }
-}
 
 /** Prints what the values files' check finds; throws when it finds an error. */
 function checkValues({ files, namespace, setFlags }: ValuesArguments): void {

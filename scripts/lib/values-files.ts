@@ -1,6 +1,7 @@
 // Reads values files the way Helm does and reports what is wrong with them, naming the file to
 // change for each finding. Shared by `npm run validate` and `npm run render`.
 
+import { UsageError } from './errors.js';
 import { formatFinding, validateValues, type Finding } from './validation.js';
 import {
   isValuesMap,
@@ -59,6 +60,20 @@ export function formatReport(report: Report): string {
 export function invocationDirectory(): string {
   const initial = process.env.INIT_CWD;
   return initial === undefined || initial === '' ? process.cwd() : initial;
+}
+
+/**
+ * Moves into the directory npm was run in, so that relative file names on the command line mean
+ * what they meant there. A directory that is gone is a usage error.
+ */
+export function enterInvocationDirectory(): void {
+  const directory = invocationDirectory();
+  try {
+    process.chdir(directory);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new UsageError(`cannot run in ${directory}, where npm was run: ${reason}`);
+  }
 }
 
 // An unreadable file is a usage error (thrown); a file Helm cannot parse is a finding.
