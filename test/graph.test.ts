@@ -1,15 +1,25 @@
 // Tests for `npm run graph` (scripts/graph.ts and scripts/lib/graph/): strict validation of the
 // inventory; edges computed through the simulator (allowed and denied calls, methods and ports on
-// the labels, "some paths", "with JWT", TCP, workloads without a sidecar, the caller outside the
-// mesh); each coverage finding with a case that triggers it and one that does not; the Mermaid
-// text of a small case pinned in test/graph/small/graph.mmd; the SVG well-formed; the command's
-// files, stdout, stderr and exit codes.
+// the labels, "some paths" and "any method" judged with a method and a path no policy names,
+// "with JWT", TCP, workloads without a sidecar, the caller outside the mesh, callers asked about
+// together only when no policy value can tell them apart); each coverage finding with a case that
+// triggers it and one that does not; the Mermaid text of a small case pinned in
+// test/graph/small/graph.mmd, its ids, and its size against Mermaid's limits; the SVG
+// well-formed; the command's flags, files (all or none), stdout, stderr, warnings and exit codes.
 //
 // Run: node --import tsx --test test/graph.test.ts
 
 import assert from 'node:assert/strict';
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -21,12 +31,25 @@ import { readText } from '../scripts/lib/check/read.js';
 import type { IstioDocument } from '../scripts/lib/check/types.js';
 import { UsageError } from '../scripts/lib/errors.js';
 import { readManifests } from '../scripts/lib/explain/manifests.js';
-import { DEFAULT_MESH } from '../scripts/lib/explain/types.js';
-import { instantiatePath } from '../scripts/lib/graph/candidates.js';
+import { explain } from '../scripts/lib/explain/evaluate.js';
+import {
+  DEFAULT_MESH,
+  type MeshSettings,
+  type PeerIdentity,
+} from '../scripts/lib/explain/types.js';
+import { candidatesFor, instantiatePath } from '../scripts/lib/graph/candidates.js';
 import { coverageOf } from '../scripts/lib/graph/coverage.js';
 import { buildGraph } from '../scripts/lib/graph/edges.js';
+import { identityFragments, mayBeNamed } from '../scripts/lib/graph/identities.js';
 import { parseInventory, readInventory, type Workload } from '../scripts/lib/graph/inventory.js';
-import { edgeLabel, renderSvg, toDot, toMermaid } from '../scripts/lib/graph/render.js';
+import {
+  edgeLabel,
+  layoutEngine,
+  mermaidLimitWarnings,
+  renderSvg,
+  toMermaid,
+} from '../scripts/lib/graph/render.js';
+import { coverageMarkdown } from '../scripts/lib/graph/report.js';
 import { OUTSIDE_ID, type Graph, type GraphEdge } from '../scripts/lib/graph/types.js';
 import { PROJECT_ROOT } from '../scripts/lib/paths.js';
 
@@ -118,16 +141,27 @@ describe('inventory', () => {
     assert.deepEqual(
       lines.map((line) => line.slice(0, line.indexOf(';'))),
       [
-        '- workloads[0].name: is the number 42, not a string',
+        '- workloads[0].name: is 42, which YAML reads as a number, not a string',
         '- workloads[0].namespace: "Shop" is not a DNS label',
-        '- workloads[0].labels.version: is the number 1, not a string',
+        '- workloads[0].labels.version: is 1.0, which YAML reads as the number 1, not a string',
         '- workloads[0].ports[0].port: is the string "9080", not a port number',
         '- workloads[0].ports[0].protocol: is the string "grpc", not http or tcp',
         '- workloads[0].sidecar: is the string "yes", not true or false',
       ],
     );
-    assert.match(message, /labels\.version: .*; quote the value/);
+    assert.match(message, /labels\.version: .*; quote it: `version: "1\.0"`$/m);
+    assert.match(message, /\.name: .*; quote it: `name: "42"`$/m);
     assert.match(message, /protocol: .*; write http \(also for HTTP\/2 and gRPC\) or tcp/);
+  });
+
+  test('names a value YAML reads as a date or a number as written, and says to quote it', () => {
+    const message = inventoryError(
+      'workloads: [{name: 2024-01-01, namespace: shop, labels: {version: 1.0}}]\n',
+    );
+    assert.deepEqual(message.split('\n').slice(1), [
+      '- workloads[0].name: is 2024-01-01, which YAML reads as a date, not a string; quote it: `name: "2024-01-01"`',
+      '- workloads[0].labels.version: is 1.0, which YAML reads as the number 1, not a string; quote it: `version: "1.0"`',
+    ]);
   });
 
   test('fails when a workload or a port is listed twice', () => {
@@ -201,7 +235,7 @@ describe('edges', () => {
     assert.equal(dbToApi.access, null);
     assert.deepEqual(dbToApi.withJwt?.methods, ['PUT']);
     assert.equal(edgeLabel(dbToApi), '8080 with JWT: PUT');
-    assert.match(toMermaid(small), /^ {2}shop__db -\.->\|"8080 with JWT: PUT"\| shop__api$/m);
+    assert.match(toMermaid(small), /^ {2}w_shop__db -\.->\|"8080 with JWT: PUT"\| w_shop__api$/m);
     assert.equal(edge(small, 'shop/web', 'shop/api', 9090)?.withJwt, null);
   });
 
@@ -235,7 +269,7 @@ describe('edges', () => {
   });
 
   test('renders well-formed SVG with Graphviz holding every node name', async () => {
-    const svg = await renderSvg(toDot(small));
+    const svg = await renderSvg(small);
     assertWellFormedXml(svg);
     assert.match(svg, /<svg[\s>]/);
     for (const name of ['api', 'db', 'legacy (no sidecar)', 'web', 'outside the mesh', 'shop']) {
@@ -276,6 +310,158 @@ describe('edges', () => {
       [],
     ]);
   });
+
+  test('says "(some paths)" when only the paths a policy names are allowed, even `/` alone', () => {
+    const rootOnly = allowPolicy('api-root', 'app: api', '{to: [{operation: {paths: ["/"]}}]}');
+    assert.equal(webToApiLabel([rootOnly]), '8080 any method (some paths)');
+    assert.equal(webToApiLabel([allowPolicy('api-any', 'app: api')]), '8080 any method');
+  });
+
+  test('says "any method" only when a method no policy names is allowed too', () => {
+    const standard = allowPolicy(
+      'api-standard',
+      'app: api',
+      '{to: [{operation: {methods: [GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS]}}]}',
+    );
+    const notDelete = allowPolicy(
+      'api-not-delete',
+      'app: api',
+      '{to: [{operation: {notMethods: [DELETE]}}]}',
+    );
+    assert.equal(webToApiLabel([standard]), '8080 GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    assert.equal(webToApiLabel([notDelete]), '8080 any method except DELETE');
+  });
+
+  test('tries a method and a path that no policy names', () => {
+    const naming = allowPolicy(
+      'api-naming',
+      'app: api',
+      '{to: [{operation: {methods: [TRACE, CONNECT], paths: [/graph-unlisted-path]}}]}',
+    );
+    const api = { namespace: 'shop', labels: { app: 'api' } };
+    const candidates = candidatesFor(documentsOf([naming]), api, MESH);
+    assert.equal(candidates.unlistedMethod, 'PROPFIND');
+    assert.equal(candidates.unlistedPath, '/graph-unlisted-path-2');
+    const plain = candidatesFor([], api, MESH);
+    assert.deepEqual([plain.unlistedMethod, plain.unlistedPath], ['TRACE', '/graph-unlisted-path']);
+  });
+
+  test('draws edges from the callers a wildcard, a bare service account or a not-value admits', () => {
+    const inventory = `workloads:
+- {name: api, namespace: shop, labels: {app: api}, serviceAccount: api, ports: [{port: 8080}]}
+- {name: front, namespace: front-end, serviceAccount: web}
+- {name: ops, namespace: tools, serviceAccount: ops}
+- {name: audit, namespace: shop, serviceAccount: audit}
+- {name: a, namespace: other, serviceAccount: a}
+- {name: b, namespace: other, serviceAccount: b}
+`;
+    const callersOf = (rule: string): string[] =>
+      buildGraph(
+        documentsOf([allowPolicy('api-callers', 'app: api', rule)]),
+        workloadsOf(inventory),
+        MESH,
+      )
+        .edges.filter(({ to }) => to === 'shop/api')
+        .map(({ from }) => from);
+    const named =
+      '{from: [{source: {namespaces: ["fr*"]}}, {source: {principals: ["*/sa/ops"]}}, {source: {serviceAccounts: [audit]}}]}';
+    assert.deepEqual(callersOf(named), ['front-end/front', 'shop/audit', 'tools/ops']);
+    assert.deepEqual(callersOf('{from: [{source: {notNamespaces: [other]}}]}'), [
+      'front-end/front',
+      'shop/audit',
+      'tools/ops',
+      OUTSIDE_ID,
+    ]);
+  });
+
+  test('treats alike only callers the simulator answers alike for every value tried', () => {
+    const mesh: MeshSettings = { ...MESH, trustDomainAliases: ['old.example'] };
+    const sources: [string, string][] = [
+      ['principals', 'cluster.local/ns/a/sa/b'],
+      ['principals', 'old.example/ns/a/sa/b'],
+      ['principals', 'cluster.local/ns/a/*'],
+      ['principals', '*/sa/b'],
+      ['principals', '*'],
+      ['notPrincipals', 'cluster.local/ns/a/sa/b'],
+      ['namespaces', 'a'],
+      ['namespaces', 'a*'],
+      ['namespaces', '*a'],
+      ['namespaces', 'a*b'],
+      ['notNamespaces', 'ab'],
+      ['serviceAccounts', 'a/b'],
+      ['serviceAccounts', 'b'],
+      ['notServiceAccounts', 'x/b'],
+      ['trustDomains', 'old.example'],
+    ];
+    const conditions: [string, string][] = [
+      ['source.principal', 'old.example/ns/xab/*'],
+      ['source.namespace', 'a*b'],
+      ['source.serviceAccount', 'shop/b'],
+      ['source.trustDomain', 'cluster.local'],
+    ];
+    const rules = [
+      ...sources.map(([field, value]) => `{from: [{source: {${field}: ["${value}"]}}]}`),
+      ...conditions.map(([key, value]) => `{when: [{key: ${key}, values: ["${value}"]}]}`),
+      ...conditions.map(([key, value]) => `{when: [{key: ${key}, notValues: ["${value}"]}]}`),
+    ];
+    const peers = ['a/b', 'a/c', 'ab/b', 'xab/b', 'axb/y', 'x/b', 'shop/b', 'y/z'].map(peerOf);
+    for (const rule of rules) {
+      const documents = documentsOf([allowPolicy('api-rule', 'app: api', rule)]);
+      const fragments = identityFragments(documents);
+      const unnamed = peers.filter((peer) => !mayBeNamed(fragments, peer.principal));
+      const decisions = unnamed.map((peer) => explain(documents, requestFrom(peer), mesh).decision);
+      assert.equal(
+        new Set(decisions).size <= 1,
+        true,
+        `${rule}: ${unnamed.map(({ principal }) => principal).join(', ')} decided ${decisions.join(', ')}`,
+      );
+    }
+  });
+});
+
+describe('rendering', () => {
+  test('gives namespaces and workloads ids that cannot collide', () => {
+    const graph = buildGraph(
+      [],
+      workloadsOf('workloads: [{name: b, namespace: ns-a}, {name: x, namespace: a--b}]'),
+      MESH,
+    );
+    const mermaid = toMermaid(graph);
+    const subgraphs = [...mermaid.matchAll(/^ {2}subgraph (\S+) /gm)].map((match) => match[1]);
+    const nodes = [...mermaid.matchAll(/^ +(\w+)[[(]/gm)].map((match) => match[1]);
+    assert.deepEqual(subgraphs, ['ns_a__b', 'ns_ns_a']);
+    assert.deepEqual(nodes, ['w_a__b__x', 'w_ns_a__b', 'outside']);
+  });
+
+  test('lays out the SVG with fdp only when a namespace holds more than 200 workloads', () => {
+    const namespaceOf = (size: number): Graph => ({
+      nodes: Array.from({ length: size }, (_, index) => ({
+        id: `shop/w${index}`,
+        label: `w${index}`,
+        namespace: 'shop',
+        sidecar: true,
+      })),
+      edges: [],
+    });
+    assert.equal(layoutEngine(namespaceOf(200)), 'dot');
+    assert.equal(layoutEngine(namespaceOf(201)), 'fdp');
+  });
+
+  test("warns when the flowchart exceeds Mermaid's default maxEdges or maxTextSize, naming the setting", () => {
+    assert.deepEqual(mermaidLimitWarnings('x'.repeat(50_000), 500, 'graph.mmd'), []);
+    const [edges, size, ...others] = mermaidLimitWarnings('x'.repeat(50_001), 501, 'graph.mmd');
+    assert.deepEqual(others, []);
+    assert.match(
+      edges ?? '',
+      /^graph\.mmd has 501 edges, more than Mermaid's default maxEdges of 500: .*mermaid\.initialize\(\{maxEdges: 501\}\)/,
+    );
+    assert.match(
+      size ?? '',
+      /^graph\.mmd has 50001 characters, more than Mermaid's default maxTextSize of 50000: .*mermaid\.initialize\(\{maxTextSize: 50001\}\)/,
+    );
+    const report = coverageMarkdown({ nodes: [], edges: [] }, coverage([]), [edges ?? '']);
+    assert.match(report, /^## Warnings\n\n- graph\.mmd has 501 edges/m);
+  });
 });
 
 describe('coverage', () => {
@@ -293,6 +479,15 @@ describe('coverage', () => {
       ],
     );
     assert.deepEqual(coverage([STRICT_NAMESPACE]).notStrict, []);
+  });
+
+  test('says the mode once when no PeerAuthentication sets one', () => {
+    const report = coverageMarkdown({ nodes: [], edges: [] }, coverage([]));
+    assert.match(
+      report,
+      /^- shop\/api: PERMISSIVE; no PeerAuthentication sets a mode, so Istio's default accepts mTLS and plaintext$/m,
+    );
+    assert.doesNotMatch(report, /PERMISSIVE.*PERMISSIVE/);
   });
 
   test('reports the port whose portLevelMtls differs, naming the PeerAuthentication', () => {
@@ -349,6 +544,35 @@ spec:
     assert.deepEqual(
       result.noAllowPolicy.map(({ workload }) => workload),
       ['shop/web'],
+    );
+    assert.match(
+      result.noAllowPolicy[0]?.message ?? '',
+      /^no enforced ALLOW policy applies \(dry run only: shop\/web-dry-run\): /,
+    );
+    assert.match(
+      coverage([denyOnly]).noAllowPolicy[0]?.message ?? '',
+      /^no ALLOW policy applies: /,
+    );
+  });
+
+  test('lists the dry-run policies that apply to each workload', () => {
+    const dryRun = (name: string, label: string, action: string): string =>
+      allowPolicy(name, label)
+        .replace('namespace: shop}', 'namespace: shop, annotations: {istio.io/dry-run: "true"}}')
+        .replace('spec:', `spec:\n  action: ${action}`);
+    const result = coverage([
+      dryRun('web-try', 'app: web', 'ALLOW'),
+      dryRun('api-block', 'app: api', 'DENY'),
+      allowPolicy('api-viewer', 'app: api'),
+    ]);
+    assert.deepEqual(result.dryRun, [
+      { workload: 'shop/api', policy: 'shop/api-block', action: 'DENY' },
+      { workload: 'shop/web', policy: 'shop/web-try', action: 'ALLOW' },
+    ]);
+    const report = coverageMarkdown({ nodes: [], edges: [] }, result);
+    assert.match(
+      report,
+      /^## Dry-run policies \(evaluated and logged, not enforced\)\n\n- shop\/api: DENY shop\/api-block\n- shop\/web: ALLOW shop\/web-try$/m,
     );
   });
 
@@ -470,12 +694,14 @@ describe('npm run graph', () => {
     );
     assert.equal(result.status, 0, result.stderr);
     const report = JSON.parse(result.stdout) as { edges: GraphEdge[]; coverage: object };
+    assert.deepEqual(Object.keys(report), ['nodes', 'edges', 'coverage', 'warnings']);
     assert.deepEqual(report.edges, graphOf(SMALL_MANIFESTS, SMALL_INVENTORY).edges);
     assert.deepEqual(Object.keys(report.coverage), [
       'notStrict',
       'noAllowPolicy',
       'requireJwt',
       'optionalJwt',
+      'dryRun',
       'unusedPolicies',
     ]);
     assert.ok(existsSync(path.join(out, 'coverage.md')));
@@ -496,6 +722,94 @@ describe('npm run graph', () => {
       /^- workloads\[0\]\.sidecars: is not a known key; did you mean sidecar\?/m,
     );
     assert.equal(existsSync(out), false);
+  });
+
+  test("warns about the input and about a graph.mmd beyond Mermaid's limits, reading the inventory from stdin", () => {
+    const permissive = `apiVersion: security.istio.io/v1
+kind: PeerAuthentication
+metadata: {name: default, namespace: shop}
+spec: {mtls: {mode: PERMISSIVE}}
+`;
+    const manifests = path.join(directory, 'twice.yaml');
+    writeFileSync(manifests, `${permissive}---\n${permissive}`);
+    // 25 workloads and no AuthorizationPolicy: 25 x 25 callers (24 others and outside) = 625 edges.
+    const inventory = `workloads:\n${Array.from(
+      { length: 25 },
+      (_, index) => `- {name: w${index}, namespace: shop, ports: [{port: 80}]}\n`,
+    ).join('')}`;
+    const out = path.join(directory, 'big');
+    const result = runGraph(
+      ['-f', manifests, '--inventory', '-', '--out', out],
+      directory,
+      inventory,
+    );
+    assert.equal(result.status, 0, result.stderr);
+    const warnings = result.stderr
+      .split('\n')
+      .filter((line) => line.startsWith('graph: warning: '));
+    assert.equal(warnings.length, 2, result.stderr);
+    assert.match(warnings[0] ?? '', /PeerAuthentication shop\/default is given twice/);
+    assert.match(
+      warnings[1] ?? '',
+      /graph\.mmd has 625 edges, more than Mermaid's default maxEdges of 500: /,
+    );
+    assert.match(result.stdout, /^## Warnings\n\n- graph\.mmd has 625 edges/m);
+    assert.match(result.stdout, /^25 workloads in 1 namespace; 625 edges/m);
+  });
+
+  test('exits 2 naming the path, the reason and the fix when --out cannot be written, and writes none of the files', () => {
+    const out = path.join(directory, 'blocked');
+    mkdirSync(path.join(out, 'graph.svg'), { recursive: true });
+    const blocked = runGraph(
+      ['-f', SMALL_MANIFESTS, '--inventory', SMALL_INVENTORY, '--out', out],
+      directory,
+    );
+    assert.equal(blocked.status, 2);
+    assert.match(
+      blocked.stderr,
+      /^graph: cannot write .*blocked\/graph\.svg \(--out .*blocked\): it is a directory; remove or rename that directory, or give another --out \(nothing was written\)$/m,
+    );
+    assert.deepEqual(readdirSync(out), ['graph.svg']);
+    const file = path.join(directory, 'a-file');
+    writeFileSync(file, '');
+    const underFile = runGraph(
+      ['-f', SMALL_MANIFESTS, '--inventory', SMALL_INVENTORY, '--out', path.join(file, 'out')],
+      directory,
+    );
+    assert.equal(underFile.status, 2);
+    assert.match(
+      underFile.stderr,
+      /^graph: cannot write .*a-file\/out \(--out .*\): a part of the path is a file; give --out a directory/m,
+    );
+  });
+
+  test('refuses a repeated flag, a misspelt one with a suggestion, and stdin for both inputs', () => {
+    const base = ['-f', 'a.yaml', '--inventory', 'i.yaml'];
+    assert.throws(
+      () => parseArguments([...base, '--out', 'a', '--out=b']),
+      /^UsageError: --out is given twice; give it once/,
+    );
+    assert.throws(
+      () => parseArguments([...base, '--inventory', 'j.yaml']),
+      /--inventory is given twice/,
+    );
+    assert.throws(
+      () => parseArguments([...base, '--format', 'json', '--format', 'text']),
+      /--format is given twice/,
+    );
+    assert.throws(
+      () => parseArguments(['-f', 'a.yaml', '--inventroy', 'i.yaml']),
+      /^UsageError: unknown flag --inventroy; did you mean --inventory\?$/,
+    );
+    assert.throws(() => parseArguments([...base, '--ot', 'dir']), /did you mean --out\?/);
+    assert.deepEqual(parseArguments(['-f', 'a.yaml', '-f', 'b.yaml', '--inventory', '-']).files, [
+      'a.yaml',
+      'b.yaml',
+    ]);
+    assert.throws(
+      () => parseArguments(['-f', '-', '--inventory', '-']),
+      /standard input can hold the manifests \(-f -\) or the inventory \(--inventory -\), not both/,
+    );
   });
 
   test('reads its flags, and refuses a missing inventory, an unknown flag and an unknown format', () => {
@@ -586,6 +900,36 @@ function coverage(texts: readonly string[]): ReturnType<typeof coverageOf> {
   return coverageOf(documentsOf(texts), workloadsOf(SHOP), MESH);
 }
 
+// The label of the edge web -> api port 8080 of the SHOP inventory under these policies.
+function webToApiLabel(texts: readonly string[]): string {
+  const graph = buildGraph(documentsOf(texts), workloadsOf(SHOP), MESH);
+  return edgeLabel(required(edge(graph, 'shop/web', 'shop/api', 8080)));
+}
+
+// `ns/sa` as the identity of a caller with a sidecar.
+function peerOf(namespaceAndAccount: string): PeerIdentity {
+  const [namespace = '', serviceAccount = ''] = namespaceAndAccount.split('/');
+  return {
+    principal: `${MESH.trustDomain}/ns/${namespace}/sa/${serviceAccount}`,
+    trustDomain: MESH.trustDomain,
+    namespace,
+    serviceAccount,
+  };
+}
+
+// GET / from the peer to shop/app=api port 8080.
+function requestFrom(peer: PeerIdentity): Parameters<typeof explain>[1] {
+  return {
+    target: { namespace: 'shop', labels: { app: 'api' } },
+    port: 8080,
+    protocol: 'http',
+    peer,
+    method: 'GET',
+    path: '/',
+    headers: {},
+  };
+}
+
 function peerAuthentication(name: string, selector: string, mtls: string): string {
   const spec = mtls.startsWith('mode:') ? `mtls: {${mtls}}` : mtls;
   return `apiVersion: security.istio.io/v1
@@ -609,11 +953,16 @@ spec:
 `;
 }
 
-function runGraph(args: readonly string[], invokedFrom: string): SpawnSyncReturns<string> {
+function runGraph(
+  args: readonly string[],
+  invokedFrom: string,
+  input = '',
+): SpawnSyncReturns<string> {
   return spawnSync(process.execPath, ['--import', 'tsx', GRAPH_SCRIPT, ...args], {
     cwd: PROJECT_ROOT,
     encoding: 'utf8',
     env: { ...process.env, INIT_CWD: invokedFrom },
+    input,
   });
 }
 

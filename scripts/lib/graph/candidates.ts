@@ -2,6 +2,10 @@
 // from the policies that apply to it, and the tokens its RequestAuthentications would accept.
 // These are only inputs for the simulator, which alone decides what is allowed; a value that no
 // candidate reaches (a header condition, a source IP) does not show in the graph.
+//
+// Besides the methods and paths the policies name, one method and one path that no policy names
+// are tried: they stand for every other method and path, so that a label only says "any method",
+// or leaves out "(some paths)", when those are allowed too.
 
 import type { IstioDocument } from '../check/types.js';
 import { policyApplies } from '../explain/scope.js';
@@ -11,17 +15,32 @@ import { compareText, isRecord, recordsOf, specOf, stringsOf } from './fields.js
 /** Tried on every HTTP port, in this order; methods the policies name follow, sorted. */
 export const BASE_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'];
 export const BASE_PATH = '/';
+/** Tried as a method no policy names: the first of these that no policy names. */
+export const UNLISTED_METHODS = ['TRACE', 'CONNECT', 'PROPFIND', 'UNLISTED'];
+/** Tried as a path no policy names (a suffix makes it differ from every candidate). */
+export const UNLISTED_PATH = '/graph-unlisted-path';
 /** The subject of the tokens tried; policies naming other subjects are not reached. */
 export const TOKEN_SUBJECT = 'user';
 /** The issuer tried for a jwtRule without one (it accepts any issuer). */
 export const ANY_ISSUER = 'https://issuer.example';
+// The prefix of the `when` keys that read a verified token.
+const TOKEN_KEYS = 'request.auth.';
 // What stands in for the text a wildcard or a URI template operator matches.
 const FILLER = 'x';
 
 export interface Candidates {
+  /** BASE_METHODS, then the methods the policies name, sorted. */
   methods: string[];
+  /** BASE_PATH and paths matching the patterns the policies name, sorted. */
   paths: string[];
-  /** Tokens the applying RequestAuthentications accept; empty when none applies. */
+  /** A method that no policy names, tried besides `methods`. */
+  unlistedMethod: string;
+  /** A path that no policy names and no other candidate equals, tried besides `paths`. */
+  unlistedPath: string;
+  /**
+   * Tokens the applying RequestAuthentications accept; empty when none applies, or when no
+   * applying policy reads what a token carries, so that a token could change no decision.
+   */
   tokens: RequestToken[];
 }
 
@@ -41,15 +60,50 @@ export function candidatesFor(
   const extraMethods = named.filter(
     (method) => !method.includes('*') && !BASE_METHODS.includes(method),
   );
-  const paths = operations.flatMap((operation) => [
+  const patterns = operations.flatMap((operation) => [
     ...stringsOf(operation.paths),
     ...stringsOf(operation.notPaths),
   ]);
+  const paths = unique([BASE_PATH, ...patterns.flatMap(instantiatePath)]);
   return {
     methods: [...BASE_METHODS, ...unique(extraMethods)],
-    paths: unique([BASE_PATH, ...paths.flatMap(instantiatePath)]),
-    tokens: tokensOf(applying.filter(({ kind }) => kind === 'RequestAuthentication')),
+    paths,
+    unlistedMethod: unlistedMethod(named),
+    unlistedPath: unlistedPath([...patterns, ...paths]),
+    tokens: policies.some(readsToken)
+      ? tokensOf(applying.filter(({ kind }) => kind === 'RequestAuthentication'))
+      : [],
   };
+}
+
+// What a verified token adds to a request, its principal and claims, is read only by these.
+function readsToken(policy: IstioDocument): boolean {
+  return recordsOf(specOf(policy).rules).some(
+    (rule) =>
+      recordsOf(rule.from).some(
+        (entry) =>
+          isRecord(entry.source) &&
+          (entry.source.requestPrincipals !== undefined ||
+            entry.source.notRequestPrincipals !== undefined),
+      ) || recordsOf(rule.when).some((condition) => String(condition.key).startsWith(TOKEN_KEYS)),
+  );
+}
+
+// The first of UNLISTED_METHODS no policy names, else a numbered one.
+function unlistedMethod(named: readonly string[]): string {
+  const free = (method: string): boolean => !named.includes(method);
+  const method = UNLISTED_METHODS.find(free);
+  if (method !== undefined) return method;
+  let suffix = 2;
+  while (!free(`UNLISTED${suffix}`)) suffix += 1;
+  return `UNLISTED${suffix}`;
+}
+
+// UNLISTED_PATH, numbered when a policy names it (or a candidate equals it).
+function unlistedPath(named: readonly string[]): string {
+  let path = UNLISTED_PATH;
+  for (let suffix = 2; named.includes(path); suffix += 1) path = `${UNLISTED_PATH}-${suffix}`;
+  return path;
 }
 
 /**

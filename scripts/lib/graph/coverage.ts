@@ -1,21 +1,31 @@
 // What the policies leave uncovered in the inventory: workloads (or ports) not under STRICT mTLS,
-// workloads no ALLOW policy applies to, workloads that require (or only verify) an end-user JWT,
-// and policies that select no workload of the inventory. Scope, mTLS mode, action and dry run
-// come from the simulator; only the shape that makes a token mandatory is read here: a DENY rule
-// with `notRequestPrincipals: ["*"]`, or ALLOW policies whose every rule needs requestPrincipals.
+// workloads no enforced ALLOW policy applies to, workloads that require (or only verify) an
+// end-user JWT, dry-run policies (evaluated, not enforced), and policies that select no workload
+// of the inventory. Scope, mTLS mode, action and dry run come from the simulator; only the shape
+// that makes a token mandatory is read here: a DENY rule with `notRequestPrincipals: ["*"]`, or
+// ALLOW policies whose every rule needs requestPrincipals.
 
 import type { IstioDocument } from '../check/types.js';
 import { actionOf } from '../explain/authorization.js';
 import { isDryRun } from '../explain/evaluate.js';
 import { effectiveMtls } from '../explain/peer-authentication.js';
-import { policyApplies } from '../explain/scope.js';
+import { documentsFor, policyApplies, targetKind } from '../explain/scope.js';
 import type { MeshSettings } from '../explain/types.js';
 import { compareText, isRecord, recordsOf, specOf, stringsOf } from './fields.js';
 import { targetOf } from './edges.js';
 import { compareWorkloads, workloadId, type Workload } from './inventory.js';
-import type { Coverage, JwtFinding, MtlsFinding, OpenFinding, UnusedFinding } from './types.js';
+import type {
+  Coverage,
+  DryRunFinding,
+  JwtFinding,
+  MtlsFinding,
+  OpenFinding,
+  UnusedFinding,
+} from './types.js';
 
 const NO_SIDECAR = 'no sidecar: not in the mesh, so it accepts plaintext and enforces no policy';
+const NO_PEER_AUTHENTICATION =
+  "no PeerAuthentication sets a mode, so Istio's default accepts mTLS and plaintext";
 
 /** Every coverage finding, sorted by workload (and port) or by policy. */
 export function coverageOf(
@@ -24,13 +34,20 @@ export function coverageOf(
   mesh: MeshSettings,
 ): Coverage {
   const sorted = [...workloads].sort(compareWorkloads);
-  const jwt = sorted.flatMap((workload) => jwtFindings(documents, workload, mesh));
+  // Only documents of a workload's namespace and the root namespace can apply to it.
+  const scoped = new Map(
+    sorted.map((workload) => [workload, documentsFor(documents, targetOf(workload), mesh)]),
+  );
+  const each = <T>(find: (documents: IstioDocument[], workload: Workload) => T[]): T[] =>
+    sorted.flatMap((workload) => find(scoped.get(workload) ?? [], workload));
+  const jwt = each((scope, workload) => jwtFindings(scope, workload, mesh));
   return {
-    notStrict: sorted.flatMap((workload) => mtlsFindings(documents, workload, mesh)),
-    noAllowPolicy: sorted.flatMap((workload) => openFindings(documents, workload, mesh)),
+    notStrict: each((scope, workload) => mtlsFindings(scope, workload, mesh)),
+    noAllowPolicy: each((scope, workload) => openFindings(scope, workload, mesh)),
     requireJwt: jwt.filter(({ requiredBy }) => requiredBy.length > 0),
     optionalJwt: jwt.filter(({ requiredBy }) => requiredBy.length === 0),
-    unusedPolicies: unusedPolicies(documents, sorted, mesh),
+    dryRun: each((scope, workload) => dryRunFindings(scope, workload, mesh)),
+    unusedPolicies: unusedPolicies(documents, scoped, mesh),
   };
 }
 
@@ -68,9 +85,14 @@ function mtlsFindings(
       port: port ?? null,
       mode,
       setBy: setBy(decidedBy),
-      // The simulator's message starts with the mode when a policy set it; the report shows it.
-      message: message.startsWith(`${mode}, `) ? message.slice(mode.length + 2) : message,
+      message: mtlsMessage(mode, decidedBy === null && targetKind(target) === 'sidecar', message),
     }));
+}
+
+// The report shows the mode before the message, so the message does not repeat it.
+function mtlsMessage(mode: string, unset: boolean, message: string): string {
+  if (unset) return NO_PEER_AUTHENTICATION;
+  return message.startsWith(`${mode}, `) ? message.slice(mode.length + 2) : message;
 }
 
 function openFindings(
@@ -80,13 +102,34 @@ function openFindings(
 ): OpenFinding[] {
   const id = workloadId(workload);
   if (!workload.sidecar) return [{ workload: id, message: NO_SIDECAR }];
-  const allow = enforcedPolicies(documents, workload, mesh).filter(
+  const allow = applyingPolicies(documents, workload, mesh).filter(
     (policy) => actionOf(policy) === 'ALLOW',
   );
-  if (allow.length > 0) return [];
-  return [
-    { workload: id, message: 'no ALLOW policy applies: what no DENY policy denies is allowed' },
-  ];
+  if (allow.some((policy) => !isDryRun(policy))) return [];
+  const dryRuns = names(allow);
+  const message =
+    dryRuns.length === 0
+      ? 'no ALLOW policy applies: what no DENY policy denies is allowed'
+      : `no enforced ALLOW policy applies (dry run only: ${dryRuns.join(', ')}): what no DENY policy denies is allowed`;
+  return [{ workload: id, message }];
+}
+
+// Dry-run policies are evaluated and logged but never enforced: listed so that a reader of the
+// graph, which shows only what is enforced, sees them.
+function dryRunFindings(
+  documents: readonly IstioDocument[],
+  workload: Workload,
+  mesh: MeshSettings,
+): DryRunFinding[] {
+  if (!workload.sidecar) return [];
+  return applyingPolicies(documents, workload, mesh)
+    .filter(isDryRun)
+    .sort((a, b) => compareText(nameOf(a), nameOf(b)))
+    .map((policy) => ({
+      workload: workloadId(workload),
+      policy: nameOf(policy),
+      action: actionOf(policy),
+    }));
 }
 
 function jwtFindings(
@@ -136,15 +179,16 @@ function needsRequestPrincipal(rule: Record<string, unknown>): boolean {
 
 function unusedPolicies(
   documents: readonly IstioDocument[],
-  workloads: readonly Workload[],
+  scoped: ReadonlyMap<Workload, IstioDocument[]>,
   mesh: MeshSettings,
 ): UnusedFinding[] {
-  const meshed = workloads.filter(({ sidecar }) => sidecar);
+  const workloads = [...scoped.keys()];
+  const deciding = decidingPeerAuthentications(scoped, mesh);
   const unused: UnusedFinding[] = [];
   for (const document of documents) {
     const message =
       document.kind === 'PeerAuthentication'
-        ? unusedPeerAuthentication(documents, document, meshed, mesh)
+        ? unusedPeerAuthentication(document, deciding)
         : unusedPolicy(document, workloads, mesh);
     if (message !== undefined) {
       unused.push({ kind: document.kind, policy: nameOf(document), message });
@@ -172,21 +216,31 @@ function unusedPolicy(
 // Only workload PeerAuthentications (a selector with labels) are reported: namespace and mesh
 // ones apply to whatever runs there. One is used when it sets the mode of some workload or port.
 function unusedPeerAuthentication(
-  documents: readonly IstioDocument[],
   document: IstioDocument,
-  workloads: readonly Workload[],
-  mesh: MeshSettings,
+  deciding: ReadonlySet<string>,
 ): string | undefined {
   const selector = specOf(document).selector;
   const labels = isRecord(selector) && isRecord(selector.matchLabels) ? selector.matchLabels : {};
   if (Object.keys(labels).length === 0) return undefined;
-  const sets = workloads.some((workload) =>
-    [undefined, ...workload.ports.map(({ port }) => port)].some((port) => {
+  return deciding.has(nameOf(document))
+    ? undefined
+    : 'sets the mTLS mode of no workload or port of the inventory';
+}
+
+// `namespace/name` of every PeerAuthentication that sets the mode of a meshed workload or port.
+function decidingPeerAuthentications(
+  scoped: ReadonlyMap<Workload, IstioDocument[]>,
+  mesh: MeshSettings,
+): Set<string> {
+  const deciding = new Set<string>();
+  for (const [workload, documents] of scoped) {
+    if (!workload.sidecar) continue;
+    for (const port of [undefined, ...workload.ports.map((entry) => entry.port)]) {
       const by = effectiveMtls(documents, targetOf(workload), port, mesh).decidedBy;
-      return by !== null && by.namespace === document.namespace && by.name === document.name;
-    }),
-  );
-  return sets ? undefined : 'sets the mTLS mode of no workload or port of the inventory';
+      if (by !== null) deciding.add(`${by.namespace}/${by.name}`);
+    }
+  }
+  return deciding;
 }
 
 // The AuthorizationPolicies that apply to the workload and are enforced (not dry runs).
@@ -195,12 +249,18 @@ function enforcedPolicies(
   workload: Workload,
   mesh: MeshSettings,
 ): IstioDocument[] {
+  return applyingPolicies(documents, workload, mesh).filter((policy) => !isDryRun(policy));
+}
+
+// The AuthorizationPolicies that apply to the workload, dry runs included.
+function applyingPolicies(
+  documents: readonly IstioDocument[],
+  workload: Workload,
+  mesh: MeshSettings,
+): IstioDocument[] {
   const target = targetOf(workload);
   return documents.filter(
-    (document) =>
-      document.kind === 'AuthorizationPolicy' &&
-      !isDryRun(document) &&
-      policyApplies(document, target, mesh),
+    (document) => document.kind === 'AuthorizationPolicy' && policyApplies(document, target, mesh),
   );
 }
 

@@ -8,10 +8,18 @@
 // without one, and the caller outside the mesh, send plaintext. A workload without a sidecar has
 // no proxy to enforce anything, so every caller may call its ports. Calls of a workload to itself
 // are not drawn.
+//
+// Speed: each target is simulated against only the documents that can decide for it; the
+// answers for one caller identity, target (namespace and labels) and port are computed once, and
+// once for all the callers the target's policies cannot tell apart (identities.ts). A connection
+// the target's mTLS mode refuses is refused whatever the method, path or token, so one request
+// decides it.
 
 import type { IstioDocument } from '../check/types.js';
 import { explain } from '../explain/evaluate.js';
+import { documentsFor, matchLabelsOf, policyApplies } from '../explain/scope.js';
 import type {
+  Decision,
   ExplainRequest,
   MeshSettings,
   PeerIdentity,
@@ -19,7 +27,8 @@ import type {
   Target,
 } from '../explain/types.js';
 import { BASE_METHODS, candidatesFor, type Candidates } from './candidates.js';
-import { compareText } from './fields.js';
+import { compareText, specOf } from './fields.js';
+import { identityFragments, mayBeNamed, type Fragments } from './identities.js';
 import { compareWorkloads, workloadId, type Workload, type WorkloadPort } from './inventory.js';
 import {
   OUTSIDE_ID,
@@ -51,7 +60,28 @@ interface Outcomes {
 
 type OutcomeCache = Map<string, Outcomes>;
 
+/** One target workload as the simulation sees it, prepared once for all its callers. */
+interface PreparedTarget {
+  workload: Workload;
+  /** The documents that can decide a request to it (relevantDocuments). */
+  documents: IstioDocument[];
+  candidates: Candidates;
+  /** What its policies may match in a caller's principal (identities.ts). */
+  fragments: Fragments[];
+  /** Its namespace and labels, for the cache key: targets alike get the same answers. */
+  key: string;
+}
+
+interface Call {
+  caller: Caller;
+  target: PreparedTarget;
+  port: WorkloadPort;
+}
+
 const TCP_KEY = 'tcp';
+// The identity in the cache key of the callers a target's policies cannot tell apart; no
+// principal reads like this.
+const UNNAMED_CALLER = '(named by no policy)';
 
 /** The nodes and the edges, sorted: workloads by namespace and name, the outside caller last. */
 export function buildGraph(
@@ -63,15 +93,15 @@ export function buildGraph(
   const callers = [...sorted.map((workload) => callerOf(workload, mesh)), outsideCaller()];
   const edges: GraphEdge[] = [];
   const outcomes: OutcomeCache = new Map();
-  for (const target of sorted) {
-    const candidates = candidatesFor(documents, targetOf(target), mesh);
-    for (const port of target.ports) {
+  for (const workload of sorted) {
+    const target = prepareTarget(documents, workload, mesh);
+    for (const port of workload.ports) {
       for (const caller of callers) {
-        if (caller.id === workloadId(target)) continue;
-        const call = { caller, target, port, candidates };
-        const edge = target.sidecar
-          ? enforcedEdge(call, simulateCached(documents, mesh, call, outcomes))
-          : unenforcedEdge(caller, target, port);
+        if (caller.id === workloadId(workload)) continue;
+        const call = { caller, target, port };
+        const edge = workload.sidecar
+          ? enforcedEdge(call, simulateCached(mesh, call, outcomes))
+          : unenforcedEdge(caller, workload, port);
         if (edge !== undefined) edges.push(edge);
       }
     }
@@ -89,6 +119,48 @@ export function buildGraph(
 /** The simulator's view of a workload: its namespace and pod labels. */
 export function targetOf(workload: Workload): Target {
   return { namespace: workload.namespace, labels: workload.labels };
+}
+
+/**
+ * The documents that can decide a request to the target, so that the many requests simulated
+ * for it do not each read the whole input: of the target's namespace and the root namespace
+ * (`documentsFor`), the AuthorizationPolicies and RequestAuthentications that apply to it (the
+ * simulator reads no others) and the PeerAuthentications that select no other workload.
+ */
+export function relevantDocuments(
+  documents: readonly IstioDocument[],
+  target: Target,
+  mesh: MeshSettings,
+): IstioDocument[] {
+  return documentsFor(documents, target, mesh).filter((document) =>
+    document.kind === 'PeerAuthentication'
+      ? selectorFits(document, target)
+      : policyApplies(document, target, mesh),
+  );
+}
+
+// No selector, an empty one, or one whose labels the target carries: a PeerAuthentication the
+// simulator may take for the target's namespace, mesh or workload policy.
+function selectorFits(document: IstioDocument, target: Target): boolean {
+  const labels = matchLabelsOf(specOf(document)) ?? {};
+  return Object.entries(labels).every(([key, value]) => target.labels[key] === value);
+}
+
+function prepareTarget(
+  documents: readonly IstioDocument[],
+  workload: Workload,
+  mesh: MeshSettings,
+): PreparedTarget {
+  const target = targetOf(workload);
+  const relevant = relevantDocuments(documents, target, mesh);
+  const labels = Object.entries(workload.labels).sort(([a], [b]) => compareText(a, b));
+  return {
+    workload,
+    documents: relevant,
+    candidates: candidatesFor(relevant, target, mesh),
+    fragments: identityFragments(relevant),
+    key: JSON.stringify([workload.namespace, labels]),
+  };
 }
 
 function callerOf(workload: Workload, mesh: MeshSettings): Caller {
@@ -120,21 +192,15 @@ function outsideNode(): GraphNode {
   return { id: OUTSIDE_ID, label: OUTSIDE_LABEL, namespace: null, sidecar: false };
 }
 
-interface Call {
-  caller: Caller;
-  target: Workload;
-  port: WorkloadPort;
-  candidates: Candidates;
-}
-
 function enforcedEdge(call: Call, { plain, withToken }: Outcomes): GraphEdge | undefined {
-  const { candidates, port } = call;
+  const { candidates } = call.target;
+  const { port } = call;
   const tokenAddsAccess = [...withToken.allowed].some((key) => !plain.allowed.has(key));
   if (plain.allowed.size === 0 && !tokenAddsAccess) return undefined;
   const allowedBy = [...plain.allowedBy, ...(tokenAddsAccess ? withToken.allowedBy : [])];
   return {
     from: call.caller.id,
-    to: workloadId(call.target),
+    to: workloadId(call.target.workload),
     port: port.port,
     protocol: port.protocol,
     enforced: true,
@@ -144,35 +210,40 @@ function enforcedEdge(call: Call, { plain, withToken }: Outcomes): GraphEdge | u
   };
 }
 
-// Callers with the same identity (a service account shared by several workloads, or plaintext)
-// get the same answers from targets with the same namespace and labels; each is asked once.
-function simulateCached(
-  documents: readonly IstioDocument[],
-  mesh: MeshSettings,
-  call: Call,
-  cache: OutcomeCache,
-): Outcomes {
+// Callers with the same identity (a service account shared by several workloads, or plaintext),
+// or with identities the target's policies cannot tell apart, get the same answers from targets
+// with the same namespace and labels; each group is asked once.
+function simulateCached(mesh: MeshSettings, call: Call, cache: OutcomeCache): Outcomes {
   const { caller, target, port } = call;
-  const key = JSON.stringify([
-    caller.peer?.principal ?? null,
-    target.namespace,
-    Object.entries(target.labels).sort(([a], [b]) => compareText(a, b)),
-    port.port,
-    port.protocol,
-  ]);
+  const principal = caller.peer?.principal;
+  const identity =
+    principal === undefined
+      ? null
+      : mayBeNamed(target.fragments, principal)
+        ? principal
+        : UNNAMED_CALLER;
+  const key = JSON.stringify([identity, target.key, port.port, port.protocol]);
   const cached = cache.get(key);
   if (cached !== undefined) return cached;
-  const tokens = port.protocol === 'http' ? call.candidates.tokens : [];
-  const outcomes = {
-    plain: tryCandidates(documents, mesh, call, undefined),
-    withToken: mergeOutcomes(tokens.map((token) => tryCandidates(documents, mesh, call, token))),
-  };
+  const outcomes = simulate(mesh, call);
   cache.set(key, outcomes);
   return outcomes;
 }
 
+function simulate(mesh: MeshSettings, call: Call): Outcomes {
+  const requests = candidateRequests(call);
+  const plain = tryRequests(call.target.documents, mesh, requests, undefined);
+  if (plain === undefined) return { plain: emptyOutcome(), withToken: emptyOutcome() };
+  const tokens = call.port.protocol === 'http' ? call.target.candidates.tokens : [];
+  const withToken = tokens.map(
+    (token) => tryRequests(call.target.documents, mesh, requests, token) ?? emptyOutcome(),
+  );
+  return { plain, withToken: mergeOutcomes(withToken) };
+}
+
 // No proxy: nothing is enforced, so any method on any path goes.
 function unenforcedEdge(caller: Caller, target: Workload, port: WorkloadPort): GraphEdge {
+  const http = port.protocol === 'http';
   return {
     from: caller.id,
     to: workloadId(target),
@@ -180,48 +251,72 @@ function unenforcedEdge(caller: Caller, target: Workload, port: WorkloadPort): G
     protocol: port.protocol,
     enforced: false,
     access: {
-      methods: port.protocol === 'http' ? [...BASE_METHODS] : [],
-      anyMethod: port.protocol === 'http',
+      methods: http ? [...BASE_METHODS] : [],
+      otherMethods: http,
+      anyMethod: http,
+      deniedMethods: [],
       somePaths: false,
       paths: [],
+      otherPaths: http,
     },
     withJwt: null,
     allowedBy: [],
   };
 }
 
-function tryCandidates(
-  documents: readonly IstioDocument[],
-  mesh: MeshSettings,
-  { caller, target, port, candidates }: Call,
-  token: RequestToken | undefined,
-): Outcome {
-  const outcome: Outcome = { allowed: new Set(), allowedBy: new Set() };
+// Every method (the unlisted one too) on every path (the unlisted one too); one connection on TCP.
+function candidateRequests({ caller, target, port }: Call): [string, ExplainRequest][] {
   const base: ExplainRequest = {
-    target: targetOf(target),
+    target: targetOf(target.workload),
     port: port.port,
     protocol: port.protocol,
     ...(caller.peer === undefined ? {} : { peer: caller.peer }),
     headers: {},
-    ...(token === undefined ? {} : { token }),
   };
-  const requests: [string, ExplainRequest][] =
-    port.protocol === 'tcp'
-      ? [[TCP_KEY, base]]
-      : candidates.methods.flatMap((method) =>
-          candidates.paths.map((path): [string, ExplainRequest] => [
-            `${method} ${path}`,
-            { ...base, method, path },
-          ]),
-        );
+  if (port.protocol === 'tcp') return [[TCP_KEY, base]];
+  const { methods, paths } = triedRequests(target.candidates);
+  return methods.flatMap((method) =>
+    paths.map((path): [string, ExplainRequest] => [`${method} ${path}`, { ...base, method, path }]),
+  );
+}
+
+function triedRequests(candidates: Candidates): { methods: string[]; paths: string[] } {
+  return {
+    methods: [...candidates.methods, candidates.unlistedMethod],
+    paths: [...candidates.paths, candidates.unlistedPath],
+  };
+}
+
+// What was allowed; undefined when the target's mTLS mode refuses the connection, which no
+// method, path or token changes.
+function tryRequests(
+  documents: readonly IstioDocument[],
+  mesh: MeshSettings,
+  requests: readonly [string, ExplainRequest][],
+  token: RequestToken | undefined,
+): Outcome | undefined {
+  const outcome = emptyOutcome();
   for (const [key, request] of requests) {
-    const decision = explain(documents, request, mesh);
+    const decision = explain(
+      documents,
+      token === undefined ? request : { ...request, token },
+      mesh,
+    );
+    if (refusedByMtls(decision)) return undefined;
     if (decision.decision !== 'ALLOW') continue;
     outcome.allowed.add(key);
     const by = decision.decidedBy;
     if (by?.kind === 'AuthorizationPolicy') outcome.allowedBy.add(`${by.namespace}/${by.name}`);
   }
   return outcome;
+}
+
+function refusedByMtls(decision: Decision): boolean {
+  return decision.decision === 'DENY' && decision.decidedBy?.kind === 'PeerAuthentication';
+}
+
+function emptyOutcome(): Outcome {
+  return { allowed: new Set(), allowedBy: new Set() };
 }
 
 function mergeOutcomes(outcomes: readonly Outcome[]): Outcome {
@@ -231,24 +326,42 @@ function mergeOutcomes(outcomes: readonly Outcome[]): Outcome {
   };
 }
 
+// The summary a label shows. The unlisted method and path stand for all the methods and paths
+// no policy names: "any method" needs the unlisted method allowed, no "(some paths)" needs every
+// allowed method allowed on the unlisted path too.
 function accessOf(
   allowed: ReadonlySet<string>,
   port: WorkloadPort,
   candidates: Candidates,
 ): Access | null {
   if (allowed.size === 0) return null;
-  if (port.protocol === 'tcp')
-    return { methods: [], anyMethod: false, somePaths: false, paths: [] };
+  if (port.protocol === 'tcp') {
+    return {
+      methods: [],
+      otherMethods: false,
+      anyMethod: false,
+      deniedMethods: [],
+      somePaths: false,
+      paths: [],
+      otherPaths: false,
+    };
+  }
+  const { methods, paths } = triedRequests(candidates);
   const isAllowed = (method: string, path: string): boolean => allowed.has(`${method} ${path}`);
-  const methods = candidates.methods.filter((method) =>
-    candidates.paths.some((path) => isAllowed(method, path)),
+  const allowedMethods = methods.filter((method) => paths.some((path) => isAllowed(method, path)));
+  const somePaths = allowedMethods.some((method) => paths.some((path) => !isAllowed(method, path)));
+  const allowedPaths = paths.filter((path) =>
+    allowedMethods.some((method) => isAllowed(method, path)),
   );
-  const somePaths = methods.some((method) =>
-    candidates.paths.some((path) => !isAllowed(method, path)),
-  );
-  const paths = somePaths
-    ? candidates.paths.filter((path) => methods.some((method) => isAllowed(method, path)))
-    : [];
-  const anyMethod = methods.length === candidates.methods.length;
-  return { methods, anyMethod, somePaths, paths };
+  const otherMethods = allowedMethods.includes(candidates.unlistedMethod);
+  const deniedMethods = candidates.methods.filter((method) => !allowedMethods.includes(method));
+  return {
+    methods: allowedMethods.filter((method) => method !== candidates.unlistedMethod),
+    otherMethods,
+    anyMethod: otherMethods && deniedMethods.length === 0,
+    deniedMethods,
+    somePaths,
+    paths: somePaths ? allowedPaths.filter((path) => path !== candidates.unlistedPath) : [],
+    otherPaths: allowedPaths.includes(candidates.unlistedPath),
+  };
 }

@@ -20,8 +20,11 @@ export function stringsOf(value: unknown): string[] {
     : [];
 }
 
+/** A map; not a list, and not a date (which YAML makes of an unquoted `2024-01-01`). */
 export function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return (
+    typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Date)
+  );
 }
 
 /** Code-unit order, the same on every machine (localeCompare is not). */

@@ -12,13 +12,18 @@
 //     - {port: 9080, protocol: http}        # protocol http (default) or tcp
 //     sidecar: true                         # false: not in the mesh (calls in plaintext)
 //
+// A value YAML reads as another type than the string expected (`name: 2024-01-01` is a date,
+// `version: 1.0` the number 1) is reported as written, with the quoted spelling to use instead.
+//
 //   import { readInventory } from './inventory.js';
 //   const { workloads } = readInventory('inventory.yaml');  // sorted by namespace, then name
+//   readInventory('-');                                      // reads standard input
 
 import { readFileSync } from 'node:fs';
 
 import yaml from 'js-yaml';
 
+import { STDIN } from '../check/read.js';
 import { UsageError } from '../errors.js';
 import type { Protocol } from '../explain/types.js';
 import { editDistance } from '../text.js';
@@ -66,6 +71,14 @@ export interface Inventory {
   workloads: readonly Workload[];
 }
 
+/** A value of the inventory with its text as written, its key and its path, for messages. */
+interface Field {
+  value: unknown;
+  written: unknown;
+  key: string;
+  path: string;
+}
+
 /** One problem: where, what, and how to fix it. */
 export interface InventoryProblem {
   path: string;
@@ -73,27 +86,35 @@ export interface InventoryProblem {
   fix: string;
 }
 
-/** Reads and validates an inventory file; throws UsageError naming every problem. */
+/** Reads and validates an inventory (`-`: standard input); throws UsageError naming every problem. */
 export function readInventory(file: string): Inventory {
+  const name = file === STDIN ? 'standard input' : file;
   let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    text = readFileSync(file === STDIN ? 0 : file, 'utf8');
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`cannot read the inventory ${file}: ${reason}`);
+    throw new UsageError(`cannot read the inventory ${name}: ${reason}`);
   }
-  return parseInventory(text, file);
+  return parseInventory(text, name);
 }
 
 /** Validates the text of an inventory named `file` in messages; throws UsageError. */
 export function parseInventory(text: string, file: string): Inventory {
-  const { inventory, problems } = checkInventory(loadYaml(text, file));
+  const { data, written } = loadYaml(text, file);
+  const { inventory, problems } = checkInventory(data, written);
   if (problems.length > 0) throw new UsageError(formatProblems(file, problems));
   return inventory;
 }
 
-/** The inventory, and every problem with the parsed data (the inventory is partial then). */
-export function checkInventory(data: unknown): {
+/**
+ * The inventory, and every problem with the parsed data (the inventory is partial then).
+ * `written` is the same document with every scalar as the text written, for messages.
+ */
+export function checkInventory(
+  data: unknown,
+  written?: unknown,
+): {
   inventory: Inventory;
   problems: InventoryProblem[];
 } {
@@ -121,8 +142,10 @@ export function checkInventory(data: unknown): {
       fix: 'list the workloads: `workloads: [{name: web, namespace: shop}]`',
     });
   } else {
+    const writtenList = isRecord(written) ? written.workloads : undefined;
     list.forEach((entry, index) => {
-      const workload = checkWorkload(entry, `workloads[${index}]`, problems);
+      const writtenEntry = Array.isArray(writtenList) ? writtenList[index] : undefined;
+      const workload = checkWorkload(entry, writtenEntry, `workloads[${index}]`, problems);
       if (workload !== undefined) workloads.push(workload);
     });
     problems.push(...duplicateWorkloads(list));
@@ -141,11 +164,13 @@ export function compareWorkloads(a: Workload, b: Workload): number {
 }
 
 // Parsed with js-yaml's default (YAML 1.2 core) schema, so `yes` stays a string and is refused
-// where a boolean belongs rather than read as true.
-function loadYaml(text: string, file: string): unknown {
+// where a boolean belongs rather than read as true; and again with every scalar a string, which
+// keeps the text as written (`1.0`, not 1) for messages.
+function loadYaml(text: string, file: string): { data: unknown; written: unknown } {
+  const source = text.replace(/^\uFEFF/, '');
   let documents: unknown[];
   try {
-    documents = yaml.loadAll(text.replace(/^\uFEFF/, ''));
+    documents = yaml.loadAll(source);
   } catch (error) {
     if (!(error instanceof yaml.YAMLException)) throw error;
     const line = error.mark === undefined ? '' : `line ${error.mark.line + 1}: `;
@@ -160,7 +185,16 @@ function loadYaml(text: string, file: string): unknown {
       `invalid inventory ${file}:\n- (file): holds ${documents.length} YAML documents; keep one document with all the workloads under \`workloads:\``,
     );
   }
-  return documents[0];
+  return { data: documents[0], written: writtenText(source) };
+}
+
+// Undefined when the text does not read without types (an explicit tag such as `!!int`).
+function writtenText(source: string): unknown {
+  try {
+    return yaml.load(source, { schema: yaml.FAILSAFE_SCHEMA });
+  } catch {
+    return undefined;
+  }
 }
 
 function formatProblems(file: string, problems: readonly InventoryProblem[]): string {
@@ -170,6 +204,7 @@ function formatProblems(file: string, problems: readonly InventoryProblem[]): st
 
 function checkWorkload(
   entry: unknown,
+  written: unknown,
   path: string,
   problems: InventoryProblem[],
 ): Workload | undefined {
@@ -183,19 +218,19 @@ function checkWorkload(
   }
   const before = problems.length;
   problems.push(...unknownKeys(entry, WORKLOAD_KEYS, path));
-  const name = checkName(entry.name, `${path}.name`, DNS_SUBDOMAIN, MAX_SUBDOMAIN, problems);
-  const namespace = checkName(entry.namespace, `${path}.namespace`, DNS_LABEL, MAX_LABEL, problems);
+  const field = (key: string): Field => ({
+    value: entry[key],
+    written: isRecord(written) ? written[key] : undefined,
+    key,
+    path: `${path}.${key}`,
+  });
+  const name = checkName(field('name'), DNS_SUBDOMAIN, MAX_SUBDOMAIN, problems);
+  const namespace = checkName(field('namespace'), DNS_LABEL, MAX_LABEL, problems);
   const serviceAccount =
     entry.serviceAccount === undefined
       ? DEFAULT_SERVICE_ACCOUNT
-      : checkName(
-          entry.serviceAccount,
-          `${path}.serviceAccount`,
-          DNS_SUBDOMAIN,
-          MAX_SUBDOMAIN,
-          problems,
-        );
-  const labels = checkLabels(entry.labels, `${path}.labels`, problems);
+      : checkName(field('serviceAccount'), DNS_SUBDOMAIN, MAX_SUBDOMAIN, problems);
+  const labels = checkLabels(field('labels'), problems);
   const ports = checkPorts(entry.ports, `${path}.ports`, problems);
   const sidecar = checkSidecar(entry.sidecar, `${path}.sidecar`, problems);
   if (problems.length > before) return undefined;
@@ -212,8 +247,7 @@ function checkWorkload(
 // Names as Kubernetes accepts them, so that a typo such as `Bookinfo` is caught here rather
 // than silently matching no policy.
 function checkName(
-  value: unknown,
-  path: string,
+  { value, written, key, path }: Field,
   pattern: RegExp,
   maxLength: number,
   problems: InventoryProblem[],
@@ -225,7 +259,12 @@ function checkName(
     return undefined;
   }
   if (typeof value !== 'string') {
-    problems.push({ path, problem: `is ${describe(value)}, not a string`, fix });
+    const quoted = quoteFix(key, value, written);
+    problems.push({
+      path,
+      problem: `is ${describeWritten(value, written)}, not a string`,
+      fix: quoted ?? fix,
+    });
     return undefined;
   }
   if (value.length > maxLength || !pattern.test(value)) {
@@ -236,8 +275,7 @@ function checkName(
 }
 
 function checkLabels(
-  value: unknown,
-  path: string,
+  { value, written, path }: Field,
   problems: InventoryProblem[],
 ): Record<string, string> {
   if (value === undefined) return {};
@@ -259,10 +297,13 @@ function checkLabels(
         fix: "write [prefix/]name: the name at most 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit",
       });
     } else if (typeof label !== 'string') {
+      const writtenLabel = isRecord(written) ? written[key] : undefined;
       problems.push({
         path: keyPath,
-        problem: `is ${describe(label)}, not a string`,
-        fix: 'quote the value: label values are strings (`version: "1.0"`, `canary: "true"`)',
+        problem: `is ${describeWritten(label, writtenLabel)}, not a string`,
+        fix:
+          quoteFix(key, label, writtenLabel) ??
+          'quote the value: label values are strings (`version: "1.0"`, `canary: "true"`)',
       });
     } else if (label.length > MAX_LABEL || (label !== '' && !LABEL_NAME.test(label))) {
       problems.push({
@@ -411,10 +452,28 @@ function duplicateWorkloads(list: readonly unknown[]): InventoryProblem[] {
   return problems;
 }
 
+// A scalar YAML read as another type, named as written: `1.0, which YAML reads as the number 1`.
+function describeWritten(value: unknown, written: unknown): string {
+  const shown = typeof written === 'string' ? JSON.stringify(written).slice(1, -1) : undefined;
+  if (value instanceof Date && shown !== undefined) return `${shown}, which YAML reads as a date`;
+  if (shown === undefined || isRecord(value) || Array.isArray(value)) return describe(value);
+  if (value === null) return written === '' ? 'null' : `${shown}, which YAML reads as null`;
+  const type = typeof value;
+  const read = String(value) === written ? `a ${type}` : `the ${type} ${String(value)}`;
+  return `${shown}, which YAML reads as ${read}`;
+}
+
+// "quote it: `key: "text"`" for a scalar written unquoted; undefined for maps, lists and nulls.
+function quoteFix(key: string, value: unknown, written: unknown): string | undefined {
+  if (value === null || typeof written !== 'string' || written === '') return undefined;
+  return `quote it: \`${key}: ${JSON.stringify(written)}\``;
+}
+
 function describe(value: unknown): string {
   if (value === undefined) return 'empty';
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
+  if (value instanceof Date) return 'a date';
   if (typeof value === 'object') return 'a map';
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`;
   return `the ${typeof value} ${String(value)}`;

@@ -1,12 +1,17 @@
 // The coverage report of `npm run graph`: Markdown that reads as plain text on a terminal and is
 // written as coverage.md, or one JSON object holding the nodes, the edges and the coverage.
+// Warnings about the outputs themselves (a flowchart beyond Mermaid's default limits) come first.
 
 import type { Coverage, Graph, JwtFinding, MtlsFinding } from './types.js';
 
 const NONE = '- none';
 
 /** The coverage report as Markdown, one finding a line under a heading per kind. */
-export function coverageMarkdown(graph: Graph, coverage: Coverage): string {
+export function coverageMarkdown(
+  graph: Graph,
+  coverage: Coverage,
+  warnings: readonly string[] = [],
+): string {
   const workloads = graph.nodes.filter(({ namespace }) => namespace !== null);
   const namespaces = new Set(workloads.map(({ namespace }) => namespace));
   const lines = [
@@ -14,6 +19,12 @@ export function coverageMarkdown(graph: Graph, coverage: Coverage): string {
     '',
     `${count(workloads.length, 'workload')} in ${count(namespaces.size, 'namespace')}; ` +
       `${count(graph.edges.length, 'edge')} in the call graph.`,
+    ...(warnings.length === 0
+      ? []
+      : section(
+          'Warnings',
+          warnings.map((line) => `- ${line}`),
+        )),
     ...section('Not under STRICT mTLS', coverage.notStrict.map(mtlsLine)),
     ...section(
       'No ALLOW policy (allowed unless a DENY policy matches)',
@@ -22,6 +33,10 @@ export function coverageMarkdown(graph: Graph, coverage: Coverage): string {
     ...section('Require a JWT', coverage.requireJwt.map(jwtLine)),
     ...section('Verify a JWT but do not require one', coverage.optionalJwt.map(jwtLine)),
     ...section(
+      'Dry-run policies (evaluated and logged, not enforced)',
+      coverage.dryRun.map(({ workload, action, policy }) => `- ${workload}: ${action} ${policy}`),
+    ),
+    ...section(
       'Policies that select no workload of the inventory',
       coverage.unusedPolicies.map(({ kind, policy, message }) => `- ${kind} ${policy}: ${message}`),
     ),
@@ -29,9 +44,14 @@ export function coverageMarkdown(graph: Graph, coverage: Coverage): string {
   return `${lines.join('\n')}\n`;
 }
 
-/** Nodes, edges and coverage as one JSON object (two-space indent). */
-export function reportJson(graph: Graph, coverage: Coverage): string {
-  return `${JSON.stringify({ nodes: graph.nodes, edges: graph.edges, coverage }, null, 2)}\n`;
+/** Nodes, edges, coverage and warnings as one JSON object (two-space indent). */
+export function reportJson(
+  graph: Graph,
+  coverage: Coverage,
+  warnings: readonly string[] = [],
+): string {
+  const report = { nodes: graph.nodes, edges: graph.edges, coverage, warnings };
+  return `${JSON.stringify(report, null, 2)}\n`;
 }
 
 function section(title: string, lines: readonly string[]): string[] {

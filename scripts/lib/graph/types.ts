@@ -1,7 +1,7 @@
 // The shapes `npm run graph` works with: the nodes and edges of the call graph and the coverage
 // findings, as printed with --format json.
 
-import type { MtlsMode, Protocol } from '../explain/types.js';
+import type { Action, MtlsMode, Protocol } from '../explain/types.js';
 
 /** The id and label of the node that stands for any plaintext caller outside the mesh. */
 export const OUTSIDE_ID = 'outside';
@@ -18,16 +18,27 @@ export interface GraphNode {
   sidecar: boolean;
 }
 
-/** What a caller may do on one port: the HTTP methods allowed, and whether only on some paths. */
+/**
+ * What a caller may do on one port. The methods tried are GET, HEAD, POST, PUT, PATCH, DELETE,
+ * OPTIONS and those the policies name, plus one method no policy names (TRACE unless named); the
+ * paths tried are `/`, those the policies name, and one path no policy names. The unlisted method
+ * and path stand for every method and path the policies do not name.
+ */
 export interface Access {
-  /** Methods allowed on at least one candidate path, in a fixed order; empty for TCP. */
+  /** The tried methods (not the unlisted one) allowed on some tried path; empty for TCP. */
   methods: string[];
-  /** True when every candidate method is allowed (HTTP); the label then says "any method". */
+  /** The unlisted method is allowed: methods no policy names are allowed too. */
+  otherMethods: boolean;
+  /** otherMethods, and every tried method is allowed; the label then says "any method". */
   anyMethod: boolean;
-  /** True when some allowed method is denied on some candidate path. */
+  /** The tried methods (not the unlisted one) denied on every tried path. */
+  deniedMethods: string[];
+  /** True when some allowed method is denied on some tried path (the unlisted one too). */
   somePaths: boolean;
-  /** With somePaths: the candidate paths on which some method is allowed, sorted. */
+  /** With somePaths: the tried paths (not the unlisted one) on which some method is allowed. */
   paths: string[];
+  /** The unlisted path is allowed for some method: paths no policy names are allowed too. */
+  otherPaths: boolean;
 }
 
 /** `from` may call `to` on `port` (in some way). */
@@ -58,7 +69,10 @@ export interface MtlsFinding {
   message: string;
 }
 
-/** A workload that no enforced ALLOW policy applies to: what no DENY policy denies is allowed. */
+/**
+ * A workload that no enforced ALLOW policy applies to (dry-run ones do not count): what no DENY
+ * policy denies is allowed.
+ */
 export interface OpenFinding {
   workload: string;
   message: string;
@@ -71,6 +85,14 @@ export interface JwtFinding {
   requestAuthentications: string[];
   /** The AuthorizationPolicies (`namespace/name`) that make a token mandatory; empty: optional. */
   requiredBy: string[];
+}
+
+/** A dry-run AuthorizationPolicy that applies to a workload: evaluated and logged, not enforced. */
+export interface DryRunFinding {
+  workload: string;
+  /** `namespace/name`. */
+  policy: string;
+  action: Action;
 }
 
 /** A policy that selects no workload of the inventory. */
@@ -87,6 +109,7 @@ export interface Coverage {
   requireJwt: JwtFinding[];
   /** Workloads where a token is verified when present but not required. */
   optionalJwt: JwtFinding[];
+  dryRun: DryRunFinding[];
   unusedPolicies: UnusedFinding[];
 }
 
