@@ -48,7 +48,7 @@ import { buildGraph } from './lib/graph/edges.js';
 import { readInventory } from './lib/graph/inventory.js';
 import { mermaidLimitWarnings, renderSvg, toMermaid } from './lib/graph/render.js';
 import { coverageMarkdown, reportJson } from './lib/graph/report.js';
-import { invocationDirectory } from './lib/values-files.js';
+import { enterInvocationDirectory } from './lib/values-files.js';
 
 const FORMATS = ['text', 'json'] as const;
 type Format = (typeof FORMATS)[number];
@@ -276,15 +276,5 @@ function writeError(
   );
 }
 
-// npm runs scripts from the project root; a relative name means what it meant where npm was run.
-function enterInvocationDirectory(): void {
-  const directory = invocationDirectory();
-  try {
-    process.chdir(directory);
-  } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new UsageError(`cannot run in ${directory}, where npm was run: ${reason}`);
-  }
-}
 
 if (isEntryPoint(import.meta.url)) runMain('graph', () => main(process.argv.slice(2)));
