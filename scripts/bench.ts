@@ -18,9 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 
-import * as securityV1 from '@kubernetes-models/istio/security.istio.io/v1';
-import * as securityV1beta1 from '@kubernetes-models/istio/security.istio.io/v1beta1';
-
+import { MODELS } from './lib/check/crd.js';
 import { readText } from './lib/check/read.js';
 import { checkDocuments } from './lib/check/run.js';
 import type { IstioDocument } from './lib/check/types.js';
@@ -110,14 +108,6 @@ const MAX_OUTPUT_BYTES = 512 * 1024 * 1024;
 const SOURCE_HEADER = /^---\n# Source: [^/\n]+\/templates\/([^\n]+)\n/m;
 const RENDER_TARGET = { rules: 1_000, ratio: 1.5 };
 const CHECK_TARGET_RATIO = 3;
-const SCHEMA_MODELS: Readonly<Record<string, new (data: never) => { validate(): void }>> = {
-  'security.istio.io/v1/AuthorizationPolicy': securityV1.AuthorizationPolicy,
-  'security.istio.io/v1/PeerAuthentication': securityV1.PeerAuthentication,
-  'security.istio.io/v1/RequestAuthentication': securityV1.RequestAuthentication,
-  'security.istio.io/v1beta1/AuthorizationPolicy': securityV1beta1.AuthorizationPolicy,
-  'security.istio.io/v1beta1/PeerAuthentication': securityV1beta1.PeerAuthentication,
-  'security.istio.io/v1beta1/RequestAuthentication': securityV1beta1.RequestAuthentication,
-};
 
 async function main(): Promise<void> {
   const options = parseArguments(process.argv.slice(2));
@@ -380,7 +370,7 @@ function timeCheck(documents: readonly IstioDocument[]): number {
 function timeSchema(documents: readonly IstioDocument[]): number {
   return timePerCall(() => {
     for (const document of documents) {
-      const model = SCHEMA_MODELS[`${document.apiVersion}/${document.kind}`];
+      const model = MODELS[`${document.apiVersion}/${document.kind}`];
       if (model === undefined) throw new Error(`no schema model for ${document.kind}`);
       new model(document.object as never).validate();
     }

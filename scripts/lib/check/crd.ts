@@ -46,7 +46,8 @@ interface ModelClass {
   prototype: ValidatingModel;
 }
 
-const MODELS: Readonly<Record<string, ModelClass>> = {
+/** The @kubernetes-models/istio class of each served `apiVersion/kind`. */
+export const MODELS: Readonly<Record<string, ModelClass>> = {
   'security.istio.io/v1/AuthorizationPolicy': securityV1.AuthorizationPolicy,
   'security.istio.io/v1/PeerAuthentication': securityV1.PeerAuthentication,
   'security.istio.io/v1/RequestAuthentication': securityV1.RequestAuthentication,
