@@ -119,7 +119,7 @@ function omit(fields: Record<string, unknown>, keys: readonly string[]): Record<
 }
 
 /** True when the rule uses a field only HTTP requests have. */
-export function usesHttpOnlyField(rule: Record<string, unknown>): boolean {
+function usesHttpOnlyField(rule: Record<string, unknown>): boolean {
   const from = entries(rule.from, 'source');
   const to = entries(rule.to, 'operation');
   const when = Array.isArray(rule.when) ? rule.when.filter(isRecord) : [];
@@ -286,7 +286,7 @@ function matchServiceAccount(
  * `/`, `*abc` is a subject suffix and `abc*` an issuer prefix; a plain value is an issuer with
  * an empty subject.
  */
-export function matchRequestPrincipal(
+function matchRequestPrincipal(
   pattern: string,
   principal: { issuer: string; subject: string } | undefined,
 ): boolean {

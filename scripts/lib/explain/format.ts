@@ -10,7 +10,7 @@ export function headline(decision: Decision): string {
   return `${decision.decision} ${decision.status}: ${decidedByText(decision)}`;
 }
 
-export function decidedByText(decision: Decision): string {
+function decidedByText(decision: Decision): string {
   const by = decision.decidedBy;
   const verb = decision.decision === 'ALLOW' ? 'allowed' : 'denied';
   if (decision.status === 400) return 'refused by the proxy before any policy (a malformed request)';

@@ -9,7 +9,7 @@ import { editDistance } from '../text.js';
 import { DEFAULT_MESH, type ExplainRequest, type MeshSettings, type PeerIdentity } from './types.js';
 
 /** Options that take a value once. */
-export const VALUE_OPTIONS = [
+const VALUE_OPTIONS = [
   'to',
   'port',
   'protocol',
@@ -125,7 +125,7 @@ export function toRequest(
 }
 
 /** `NAMESPACE/LABEL=VALUE[,LABEL=VALUE]`; label keys may hold a `/` of their own. */
-export function parseTarget(
+function parseTarget(
   text: string,
   option: string,
   fail: (message: string) => never = (message) => {

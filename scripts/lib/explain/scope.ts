@@ -6,7 +6,7 @@ import type { IstioDocument } from '../check/types.js';
 import type { MeshSettings, Target } from './types.js';
 
 /** The pod label Gateway API gateways carry: the name of their Gateway. */
-export const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
+const GATEWAY_NAME_LABEL = 'gateway.networking.k8s.io/gateway-name';
 const GATEWAY_GROUP = 'gateway.networking.k8s.io';
 // Labels of the gateways Istio's own charts install.
 const CLASSIC_GATEWAY_LABELS: readonly [string, string][] = [

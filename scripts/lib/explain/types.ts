@@ -5,8 +5,6 @@
 // gateways); see README "Limitations" for what it does not model (waypoints, ztunnel, the
 // external authorizer's own answer, path normalization other than Istio's default).
 
-import type { IstioDocument } from '../check/types.js';
-
 export type Protocol = 'http' | 'tcp';
 export type Action = 'ALLOW' | 'DENY' | 'AUDIT' | 'CUSTOM';
 export type MtlsMode = 'STRICT' | 'PERMISSIVE' | 'DISABLE';
@@ -108,6 +106,3 @@ export interface Decision {
   dryRun: DryRunResult[];
   steps: Step[];
 }
-
-/** The documents the simulator reads (from check's reader). */
-export type Manifests = readonly IstioDocument[];
